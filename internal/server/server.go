@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openvod/openvod/internal/blob"
+	"github.com/openvod/openvod/internal/media"
+	"github.com/openvod/openvod/internal/store"
+	"github.com/openvod/openvod/internal/task"
+	"github.com/openvod/openvod/internal/tcapi"
+	"github.com/openvod/openvod/internal/vod"
+	"github.com/openvod/openvod/internal/vodapi"
+)
+
+// Run serves until ctx is cancelled, then shuts down in order: stop taking
+// requests, hand running tasks back to the queue (their ffmpeg stopped),
+// close storage and the database. ready, if not nil, receives the address
+// listened on once the server accepts requests.
+func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr string)) error {
+	log := newLogger(cfg, os.Stderr)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	if db.SingleProcess() {
+		unlock, err := lockDir(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	creds, fresh, err := loadCredentials(ctx, db, cfg)
+	if err != nil {
+		return fmt.Errorf("credentials: %w", err)
+	}
+	bs, err := blob.Open(ctx, cfg.Blob)
+	if err != nil {
+		return fmt.Errorf("open media storage %s: %w", cfg.Blob, err)
+	}
+	defer bs.Close()
+	runner := &media.Runner{FFmpeg: cfg.FFmpeg, FFprobe: cfg.FFprobe, Nice: cfg.Nice, Logger: log}
+	version, err := runner.Check(ctx)
+	if err != nil {
+		return fmt.Errorf("%w\nOpenVOD needs ffmpeg and ffprobe: install them (Debian: apt-get install ffmpeg) or pass --ffmpeg/--ffprobe", err)
+	}
+	log.Info("ffmpeg found", "version", version)
+
+	workers := cfg.Workers
+	if cfg.Role == "api" {
+		workers = 0
+	}
+	m := newMetrics(db)
+	workDir := filepath.Join(cfg.DataDir, "work")
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return err
+	}
+	engine, err := task.New(task.Config{DB: db, Render: vod.RenderDetail, Workers: workers, Lease: cfg.Lease,
+		Retention: cfg.TaskRetention, Logger: log, OnFinish: m.taskFinished})
+	if err != nil {
+		return err
+	}
+	svc, err := vod.New(vod.Config{DB: db, Blob: bs, Engine: engine, Media: runner, AppID: creds.AppID,
+		PublicURL: cfg.PublicURL, WorkDir: workDir, AllowPrivatePull: cfg.AllowPrivatePull, Logger: log})
+	if err != nil {
+		return err
+	}
+	if err := svc.Start(ctx); err != nil {
+		return fmt.Errorf("prepare default application: %w", err)
+	}
+	limits := vod.RateLimits()
+	overrides, _ := cfg.limits()
+	for k, v := range overrides {
+		limits[k] = v
+	}
+	api, err := tcapi.New(tcapi.Config{Version: vodapi.Version, Keys: keyStore{creds}, Limits: limits,
+		DefaultLimit: vod.DefaultRateLimit, DisableLimits: cfg.NoRateLimit, Logger: log, Observe: m.observe})
+	if err != nil {
+		return err
+	}
+	svc.Register(api)
+
+	mux := http.NewServeMux()
+	if cfg.Role != "worker" {
+		mux.Handle("/", api)
+		mux.Handle("/files/", bs.Handler("/files/"))
+		mux.Handle("/upload/", svc.UploadHandler())
+	}
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.Ping(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/metrics", m.handler())
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose another address with --listen)", cfg.Listen, err)
+	}
+	if err := engine.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+
+	if fresh {
+		printWelcome(stdout, creds, cfg.PublicURL)
+	}
+	log.Info("openvod serving", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "role", cfg.Role,
+		"workers", workers, "db", db.Dialect(), "blob", redact(cfg.Blob), "app_id", creds.AppID)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		engine.Stop()
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	httpSrv.Shutdown(sctx)
+	engine.Stop()
+	log.Info("stopped")
+	return nil
+}
+
+// lockDir takes an exclusive lock on the data directory: SQLite serves one
+// process, and the engine's crash recovery relies on that.
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("another openvod process is using %s; stop it, or use --data for another directory (several processes need --db postgres://...)", dir)
+		}
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// redact hides credentials in a storage URL for the log.
+func redact(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 && strings.Contains(u[:i], "://") {
+		return u[:strings.Index(u, "://")+3] + "…" + u[i:]
+	}
+	return u
+}
