@@ -37,6 +37,8 @@ type Config struct {
 	// Credentials; generated on first start when unset.
 	SecretID, SecretKey string
 	AppID               uint64
+
+	publicFromListen bool // PublicURL was derived from Listen (fixed up once the port is known)
 }
 
 // Load parses serve's flags over the environment.
@@ -115,6 +117,7 @@ func (c *Config) fill() error {
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Listen
+		c.publicFromListen = true
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	switch {

@@ -60,6 +60,15 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	}
 	log.Info("ffmpeg found", "version", version)
 
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose another address with --listen)", cfg.Listen, err)
+	}
+	defer ln.Close()
+	if cfg.publicFromListen {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+
 	workers := cfg.Workers
 	if cfg.Role == "api" {
 		workers = 0
@@ -109,12 +118,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	})
 	mux.Handle("/metrics", m.handler())
 
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another server running? choose another address with --listen)", cfg.Listen, err)
-	}
 	if err := engine.Start(ctx); err != nil {
-		ln.Close()
 		return err
 	}
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
