@@ -231,7 +231,9 @@ func envelope(t *testing.T, body []byte) map[string]json.RawMessage {
 // errorCode returns Response.Error.Code of a raw body ("" on success).
 func errorCode(t *testing.T, body []byte) string {
 	t.Helper()
-	var e struct{ Response struct{ Error struct{ Code string } } }
+	var e struct {
+		Response struct{ Error struct{ Code string } }
+	}
 	require.NoError(t, json.Unmarshal(body, &e), "%s", body)
 	return e.Response.Error.Code
 }
