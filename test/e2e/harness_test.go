@@ -77,6 +77,9 @@ type serverOpts struct {
 	Args    []string // extra flags
 	Env     []string // extra environment
 	DataDir string   // reuse a data directory (restart tests)
+	// NoPrivatePull starts the server without --allow-private-pull, so
+	// PullUpload refuses loopback sources as a default server does.
+	NoPrivatePull bool
 }
 
 // startServer runs openvod serve on a free port with fresh credentials and
@@ -87,7 +90,11 @@ func startServer(t *testing.T, o serverOpts) *server {
 	if s.DataDir == "" {
 		s.DataDir = t.TempDir()
 	}
-	s.Args = append([]string{"serve", "--listen", "127.0.0.1:0", "--data", s.DataDir, "--allow-private-pull", "--log-level", "debug"}, o.Args...)
+	s.Args = []string{"serve", "--listen", "127.0.0.1:0", "--data", s.DataDir, "--log-level", "debug"}
+	if !o.NoPrivatePull {
+		s.Args = append(s.Args, "--allow-private-pull")
+	}
+	s.Args = append(s.Args, o.Args...)
 	s.Env = append(os.Environ(), "OPENVOD_SECRET_ID="+s.SecretID, "OPENVOD_SECRET_KEY="+s.SecretKey,
 		fmt.Sprintf("OPENVOD_APP_ID=%d", s.AppID))
 	s.Env = append(s.Env, o.Env...)
