@@ -75,6 +75,14 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	}
 	m := newMetrics(db)
 	workDir := filepath.Join(cfg.DataDir, "work")
+	if db.SingleProcess() {
+		// This process holds the data directory's lock, so any scratch files
+		// were left by one that died mid-task (kill -9, power loss); its
+		// tasks run again from the start.
+		if err := os.RemoveAll(workDir); err != nil {
+			return fmt.Errorf("clear scratch directory: %w", err)
+		}
+	}
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return err
 	}
