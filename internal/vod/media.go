@@ -112,9 +112,6 @@ func (s *Service) SearchMedia(ctx context.Context, req *vodapi.SearchMediaReques
 			return nil, tcapi.Errorf("InvalidParameterValue.Sort", "Sort.Order must be Asc or Desc")
 		}
 	}
-	if f.Limit == 0 {
-		return &vodapi.SearchMediaResponse{TotalCount: vodapi.Ptr(uint64(0)), MediaInfoSet: []*vodapi.MediaInfo{}}, nil
-	}
 	rows, total, err := s.cfg.DB.SearchMedia(ctx, f)
 	if err != nil {
 		return nil, errInternal("search media", err)

@@ -340,6 +340,11 @@ func TestSearchMedia(t *testing.T) {
 	}
 	require.ElementsMatch(t, slices.Collect(maps.Values(ids)), desc)
 
+	// A page of nothing still counts the matches.
+	zero := page(0, 0, "Desc")
+	require.Empty(t, zero.Response.MediaInfoSet)
+	require.Equal(t, uint64(3), *zero.Response.TotalCount)
+
 	// Sort: Asc is Desc reversed, and CreateTime never goes down.
 	asc := page(0, 10, "Asc").Response.MediaInfoSet
 	var ascIDs []string
