@@ -23,20 +23,37 @@ type Exec struct {
 	mu        sync.Mutex
 	header    Header
 	lastWrite time.Time
+	dirty     bool // a change not stored yet (throttled); the heartbeat stores it
 }
 
 // Update applies fn to the result under the Exec's lock and stores the new
-// detail, at most once per ProgressEvery (the last change before the task
-// ends is always stored by the final transaction).
+// detail, at most once per ProgressEvery; a change held back by that limit
+// is stored by the next heartbeat, and the final state by the task's final
+// transaction.
 func (x *Exec) Update(fn func()) {
 	x.mu.Lock()
 	fn()
-	now := time.Now()
-	if now.Sub(x.lastWrite) < x.e.cfg.ProgressEvery {
+	if time.Since(x.lastWrite) < x.e.cfg.ProgressEvery {
+		x.dirty = true
 		x.mu.Unlock()
 		return
 	}
-	x.lastWrite = now
+	x.store()
+}
+
+// flush stores a change that Update held back.
+func (x *Exec) flush() {
+	x.mu.Lock()
+	if !x.dirty {
+		x.mu.Unlock()
+		return
+	}
+	x.store()
+}
+
+// store renders and writes the detail; called with x.mu held, releases it.
+func (x *Exec) store() {
+	x.lastWrite, x.dirty = time.Now(), false
 	detail, err := x.e.cfg.Render(x.header, x.Task.TaskType, x.Result)
 	x.mu.Unlock()
 	if err != nil {
@@ -105,7 +122,7 @@ func (e *Engine) run(ctx context.Context, t *store.Task) {
 		e.mu.Unlock()
 	}()
 	hbDone := make(chan struct{})
-	go e.heartbeat(taskCtx, t.TaskID, cancel, hbDone)
+	go e.heartbeat(taskCtx, x, cancel, hbDone)
 
 	started := time.Now()
 	out, err := typ.Run(taskCtx, x)
@@ -146,8 +163,9 @@ func abortedFailure() *Failure {
 
 // heartbeat renews the lease and turns an abort request or a lost lease
 // into a cancellation of the task.
-func (e *Engine) heartbeat(ctx context.Context, taskID string, cancel context.CancelCauseFunc, done chan<- struct{}) {
+func (e *Engine) heartbeat(ctx context.Context, x *Exec, cancel context.CancelCauseFunc, done chan<- struct{}) {
 	defer close(done)
+	taskID := x.Task.TaskID
 	// A short first beat makes aborts from other processes quick; later
 	// beats are spaced to a third of the lease.
 	every := min(e.cfg.Lease/3, time.Second)
@@ -159,6 +177,7 @@ func (e *Engine) heartbeat(ctx context.Context, taskID string, cancel context.Ca
 			return
 		case <-t.C:
 		}
+		x.flush()
 		abort, err := e.cfg.DB.Heartbeat(ctx, taskID, e.owner, e.cfg.Now().Add(e.cfg.Lease))
 		switch {
 		case errors.Is(err, store.ErrLeaseLost):
