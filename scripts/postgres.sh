@@ -13,7 +13,7 @@ if [ "${1:-}" = stop ]; then
   exit 0
 fi
 
-try() { psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+try() { command -v psql >/dev/null && psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
 
 for user in postgres root "$(id -un)"; do
   base="postgres://$user@127.0.0.1:${OPENVOD_PG_PROBE_PORT:-5432}"
@@ -27,7 +27,12 @@ done
 
 bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
 dir=$(mktemp -d /tmp/openvod-pg.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 55432)
+port=
+for _ in 1 2 3 4 5 6 7 8; do
+  p=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || { echo "no free port for PostgreSQL" >&2; exit 1; }
 run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
 run "$bin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
