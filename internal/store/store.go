@@ -16,7 +16,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations
 var migrations embed.FS
 
 // ErrNotFound is returned when a row asked for does not exist (or is not
@@ -165,14 +165,24 @@ func (db *DB) Dialect() string { return db.dialect.name() }
 // once instead of waiting for leases to expire.
 func (db *DB) SingleProcess() bool { return db.dialect.name() == "sqlite" }
 
+// migrate applies the dialect's migration files in name order. Each file's
+// statements are idempotent (CREATE ... IF NOT EXISTS), so every start
+// simply applies them all; a new file adds what a later version needs.
 func (db *DB) migrate(ctx context.Context) error {
-	ddl, err := migrations.ReadFile("migrations/" + db.dialect.name() + ".sql")
+	dir := "migrations/" + db.dialect.name()
+	entries, err := migrations.ReadDir(dir)
 	if err != nil {
 		return err
 	}
-	for _, stmt := range splitSQL(string(ddl)) {
-		if _, err := db.write.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("store: migrate: %w (in %q)", err, firstLine(stmt))
+	for _, e := range entries { // ReadDir sorts by name
+		ddl, err := migrations.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return err
+		}
+		for _, stmt := range splitSQL(string(ddl)) {
+			if _, err := db.write.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("store: migrate %s: %w (in %q)", e.Name(), err, firstLine(stmt))
+			}
 		}
 	}
 	return nil
