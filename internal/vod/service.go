@@ -128,6 +128,7 @@ func (s *Service) Register(srv *tcapi.Server) {
 	tcapi.HandleFunc(srv, "DescribeTaskDetail", s.DescribeTaskDetail)
 	tcapi.HandleFunc(srv, "DescribeTasks", s.DescribeTasks)
 	tcapi.HandleFunc(srv, "ManageTask", s.ManageTask)
+	s.registerTemplates(srv)
 }
 
 // RateLimits are the published per-second limits of the actions this
