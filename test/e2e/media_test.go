@@ -639,3 +639,41 @@ func TestDescribeFileAttributes(t *testing.T) {
 	err = s.callInto(t, "DescribeFileAttributes", map[string]any{"FileId": *p.FileId, "SessionId": "attrs-1"}, nil)
 	requireRawCode(t, err, "InvalidParameterValue.SessionId")
 }
+
+func TestPullNaming(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	src := newSource(t)
+	fx := fixtures(t)
+	src.put("/download", readFile(t, fx.Clip2))
+	c := s.client()
+
+	for _, tc := range []struct {
+		name, url, mediaType    string
+		wantName, wantType, ctp string
+	}{
+		{"no extension: probed", src.URL + "/download", "", "download", "mp4", "video/mp4"},
+		{"query string", src.URL + "/clip2.mp4?sig=a%2Fb&expires=1", "", "clip2", "mp4", "video/mp4"},
+		{"audio", src.URL + "/tone.m4a", "", "tone", "m4a", "audio/mp4"},
+		{"explicit MediaType", src.URL + "/download", "mov", "download", "mov", "video/quicktime"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			params := map[string]any{"MediaUrl": tc.url}
+			if tc.mediaType != "" {
+				params["MediaType"] = tc.mediaType
+			}
+			var out struct{ TaskId string }
+			require.NoError(t, s.callInto(t, "PullUpload", params, &out))
+			d := waitTask(t, c, out.TaskId, nil).Response.PullUploadTask
+			require.Equal(t, int64(0), *d.ErrCode, *d.Message)
+			b := d.MediaBasicInfo
+			require.Equal(t, tc.wantName, *b.Name)
+			require.Equal(t, tc.wantType, *b.Type)
+			require.True(t, strings.HasSuffix(*d.FileUrl, "."+tc.wantType), *d.FileUrl)
+			res, _ := httpGet(t, *d.FileUrl, map[string]string{"Range": "bytes=0-15"})
+			require.Equal(t, http.StatusPartialContent, res.StatusCode)
+			require.Equal(t, tc.ctp, res.Header.Get("Content-Type"))
+		})
+	}
+}
