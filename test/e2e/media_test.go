@@ -79,8 +79,10 @@ func TestPullUploadDetail(t *testing.T) {
 	clip := readFile(t, fx.Clip)
 	c := s.client()
 
+	src.put("/cover.png", fx.Cover)
 	id := pull(t, c, src.URL+"/clip.mp4", func(r *vod.PullUploadRequest) {
 		r.MediaName = common.StringPtr("first clip")
+		r.CoverUrl = common.StringPtr(src.URL + "/cover.png")
 		r.SessionContext = common.StringPtr("ctx-42")
 		r.SessionId = common.StringPtr("session-" + randHex(4))
 	})
@@ -165,6 +167,12 @@ func TestPullUploadDetail(t *testing.T) {
 
 	res, _ = httpGet(t, *p.FileUrl, map[string]string{"If-None-Match": etag})
 	require.Equal(t, http.StatusNotModified, res.StatusCode)
+
+	// The cover was pulled too.
+	res, got = httpGet(t, *p.MediaBasicInfo.CoverUrl, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "image/png", res.Header.Get("Content-Type"))
+	require.Equal(t, fx.Cover, got)
 
 	// An unknown task.
 	req := vod.NewDescribeTaskDetailRequest()

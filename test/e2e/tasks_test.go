@@ -243,6 +243,7 @@ func TestManageTaskAbort(t *testing.T) {
 	require.Equal(t, "ABORTED", *w.Status)
 	require.Regexp(t, timeRE, *w.FinishTime)
 	require.Equal(t, "", *w.BeginProcessTime)
+	requireOnlyResult(t, s.rawBody(t, "DescribeTaskDetail", `{"TaskId":"`+waiting+`"}`), "PullUploadTask")
 	require.Equal(t, "PROCESSING", *taskStatus(t, c, running).Response.Status)
 
 	// A running task stops within seconds, and its download with it.
