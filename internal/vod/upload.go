@@ -177,7 +177,7 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 		return nil, errInternal("read upload session", err)
 	}
 	if u.Committed {
-		return nil, tcapi.Errorf("InvalidParameterValue.VodSessionKey", "this upload session was already committed")
+		return nil, errSessionCommitted()
 	}
 	if time.Now().After(u.ExpiresAt) {
 		return nil, tcapi.Errorf("InvalidParameterValue.VodSessionKey", "this upload session expired; call ApplyUpload again")
@@ -194,6 +194,9 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 	defer os.RemoveAll(dir)
 	src := filepath.Join(dir, "source")
 	if err := s.cfg.Blob.Download(ctx, staged, src); err != nil {
+		if cur, err := s.cfg.DB.GetUpload(ctx, key); err == nil && cur.Committed {
+			return nil, errSessionCommitted() // a concurrent commit won and removed the staged file
+		}
 		return nil, tcapi.Errorf("ResourceNotFound", "no file was uploaded to %s%s yet", uploadPrefix, u.MediaPath)
 	}
 	md5sum, err := fileMD5(src)
@@ -225,8 +228,9 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 		return tx.InsertMedia(ctx, m)
 	})
 	if errors.Is(err, errAlreadyCommitted) {
-		s.cfg.Blob.DeletePrefix(ctx, p.Media.Dir+"/")
-		return nil, tcapi.Errorf("InvalidParameterValue.VodSessionKey", "this upload session was already committed")
+		// A concurrent commit of this session won. Its media lives in the
+		// same folder (fixed by ApplyUpload), so the files stay.
+		return nil, errSessionCommitted()
 	}
 	if err != nil {
 		return nil, errInternal("commit upload", err)
@@ -236,3 +240,7 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 }
 
 var errAlreadyCommitted = errors.New("upload already committed")
+
+func errSessionCommitted() error {
+	return tcapi.Errorf("InvalidParameterValue.VodSessionKey", "this upload session was already committed")
+}

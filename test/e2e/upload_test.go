@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -180,4 +181,46 @@ func TestUploadSubApp(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, describeMedia(t, c, common.Uint64Ptr(a), *cm.Response.FileId).Response.MediaInfoSet, 1)
 	require.Empty(t, describeMedia(t, c, nil, *cm.Response.FileId).Response.MediaInfoSet)
+}
+
+func TestCommitUploadConcurrent(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	fx := fixtures(t)
+	clip := readFile(t, fx.Clip2)
+	c := s.client()
+
+	ap := applyUpload(t, c, nil).Response
+	require.Equal(t, http.StatusOK, putUpload(t, s, *ap.MediaStoragePath, *ap.TempCertificate.Token, clip))
+
+	// A client retrying CommitUpload on a timeout sends it twice at once:
+	// one wins, and the loser must not take the winner's file with it.
+	const n = 4
+	results := make(chan *vod.CommitUploadResponse, n)
+	codes := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := commitUpload(c, *ap.VodSessionKey, nil)
+			if err != nil {
+				codes <- sdkCode(t, err)
+				return
+			}
+			results <- r
+		}()
+	}
+	wg.Wait()
+	close(results)
+	close(codes)
+	require.Len(t, results, 1, "exactly one commit succeeds")
+	for code := range codes {
+		require.Equal(t, "InvalidParameterValue.VodSessionKey", code)
+	}
+	cm := <-results
+	res, got := httpGet(t, *cm.Response.MediaUrl, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode, "the committed media's file is gone")
+	require.True(t, bytes.Equal(clip, got))
+	require.Equal(t, uint64(1), *searchMedia(t, c, nil).Response.TotalCount)
 }
