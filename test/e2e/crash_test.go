@@ -38,7 +38,8 @@ func TestRestartMidTask(t *testing.T) {
 func testRestartMidTask(t *testing.T, stop func(s *server)) {
 	s := startServer(t, serverOpts{Args: []string{"--workers", "1"}})
 	src := newSource(t)
-	src.slow.Store(true) // clip.mp4 now takes about 5 s to download
+	src.chunk.Store(4 << 10)
+	src.slow.Store(true) // clip.mp4 now takes about 10 s to download
 	fx := fixtures(t)
 	c := s.client()
 

@@ -337,7 +337,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 type source struct {
 	*httptest.Server
 	slow  atomic.Bool
-	chunk int
+	chunk atomic.Int64 // bytes sent between pauses while slow; default 8 KiB
 	pause time.Duration
 
 	mu    sync.Mutex
@@ -350,7 +350,8 @@ type source struct {
 func newSource(t *testing.T) *source {
 	t.Helper()
 	fx := fixtures(t)
-	src := &source{chunk: 8 << 10, pause: 200 * time.Millisecond, files: map[string][]byte{}, done: map[string]chan struct{}{}}
+	src := &source{pause: 200 * time.Millisecond, files: map[string][]byte{}, done: map[string]chan struct{}{}}
+	src.chunk.Store(8 << 10)
 	for _, p := range []string{fx.Clip, fx.Clip2, fx.Tone, fx.Text, fx.Empty, fx.Truncated} {
 		src.files["/"+filepath.Base(p)] = readFile(t, p)
 	}
@@ -424,7 +425,7 @@ func (s *source) serve(w http.ResponseWriter, r *http.Request) {
 	for len(b) > 0 {
 		n := len(b)
 		if s.slow.Load() {
-			n = min(n, s.chunk)
+			n = min(n, int(s.chunk.Load()))
 		}
 		if _, err := w.Write(b[:n]); err != nil {
 			return
