@@ -76,6 +76,24 @@ func TestSignatureForms(t *testing.T) {
 			}
 			require.True(t, found)
 
+			// Numbers, and text for the task, pass through too.
+			sr.SubAppId = created.Response.SubAppId
+			_, err = c.SearchMedia(sr)
+			require.NoError(t, err)
+			pr := vod.NewPullUploadRequest()
+			pr.MediaUrl = common.StringPtr("http://127.0.0.1:1/a%20b/clip.mp4?sig=x%2By&t=1")
+			pr.SubAppId = created.Response.SubAppId
+			pr.SessionContext = common.StringPtr(name)
+			pr.ClassId = common.Int64Ptr(0)
+			pu, err := c.PullUpload(pr)
+			require.NoError(t, err)
+			dr := vod.NewDescribeTaskDetailRequest()
+			dr.TaskId = pu.Response.TaskId
+			dr.SubAppId = created.Response.SubAppId
+			d, err := c.DescribeTaskDetail(dr)
+			require.NoError(t, err)
+			require.Equal(t, name, *d.Response.PullUploadTask.SessionContext)
+
 			// A wrong key and an unknown key are told apart.
 			bad := s.clientWith(s.SecretID, s.SecretKey+"x", form.set)
 			_, err = bad.DescribeMediaInfos(req)
