@@ -519,6 +519,19 @@ func TestModifyMediaInfo(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, keyFrames())
 
+	// Concurrent changes to one media all land.
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := modify(func(r *vod.ModifyMediaInfoRequest) { r.AddTags = common.StringPtrs([]string{fmt.Sprint("c", i)}) })
+			require.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	require.Len(t, basic().TagSet, 10)
+
 	// A cover from CoverData is stored and served.
 	r, err := modify(func(r *vod.ModifyMediaInfoRequest) {
 		r.CoverData = common.StringPtr(base64.StdEncoding.EncodeToString(fx.Cover))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -331,4 +332,34 @@ func TestTasksPriority(t *testing.T) {
 	requireRawCode(t, err, "InvalidParameterValue")
 	err = s.callInto(t, "PullUpload", map[string]any{"MediaUrl": src.URL + "/clip.mp4", "TasksPriority": -11}, nil)
 	requireRawCode(t, err, "InvalidParameterValue")
+}
+
+func TestManyPulls(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{Args: []string{"--workers", "3"}})
+	src := newSource(t)
+	c := s.client()
+
+	const n = 12
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids[i] = pull(t, c, src.URL+"/clip2.mp4", func(r *vod.PullUploadRequest) {
+				r.MediaName = common.StringPtr(fmt.Sprint("copy ", i))
+			})
+		}()
+	}
+	wg.Wait()
+	files := map[string]bool{}
+	for _, id := range ids {
+		p := waitTask(t, c, id, nil).Response.PullUploadTask
+		require.Equal(t, int64(0), *p.ErrCode, *p.Message)
+		files[*p.FileId] = true
+	}
+	require.Len(t, files, n, "every pull makes its own media")
+	require.Equal(t, uint64(n), *searchMedia(t, c, nil).Response.TotalCount)
+	require.Equal(t, n, src.hitCount("/clip2.mp4"))
 }
