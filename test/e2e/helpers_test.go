@@ -256,7 +256,7 @@ func pullMedia(t *testing.T, c *vod.Client, url string, fn func(r *vod.PullUploa
 	t.Helper()
 	id := pull(t, c, url, fn)
 	var sub *uint64
-	if fn != nil {
+	if fn != nil { // wait in the application the pull went to
 		req := vod.NewPullUploadRequest()
 		fn(req)
 		sub = req.SubAppId
@@ -290,7 +290,7 @@ func describeMedia(t *testing.T, c *vod.Client, sub *uint64, ids ...string) *vod
 	return resp
 }
 
-// searchAll runs SearchMedia with fn's filters.
+// searchMedia runs SearchMedia with the filters fn sets.
 func searchMedia(t *testing.T, c *vod.Client, fn func(r *vod.SearchMediaRequest)) *vod.SearchMediaResponse {
 	t.Helper()
 	req := vod.NewSearchMediaRequest()
