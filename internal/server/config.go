@@ -33,6 +33,8 @@ type Config struct {
 	LogLevel         string        // debug, info (default), warn, error
 	LogFormat        string        // text (default) or json
 	Nice             int           // niceness of ffmpeg processes; default 10
+	EventRetry       time.Duration // how long a failing event callback is retried; default 24h
+	EventTimeout     time.Duration // how long one event callback may take; default 10s
 
 	// Credentials; generated on first start when unset.
 	SecretID, SecretKey string
@@ -82,6 +84,8 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.RateLimits, "rate-limits", env("RATE_LIMITS", ""), "per-action limits in requests/second, e.g. DescribeTaskDetail=200,PullUpload=50 (OPENVOD_RATE_LIMITS)")
 	fs.StringVar(&c.FFmpeg, "ffmpeg", env("FFMPEG", "ffmpeg"), "ffmpeg binary (OPENVOD_FFMPEG)")
 	fs.StringVar(&c.FFprobe, "ffprobe", env("FFPROBE", "ffprobe"), "ffprobe binary (OPENVOD_FFPROBE)")
+	fs.DurationVar(&c.EventRetry, "event-retry", envDur("EVENT_RETRY", 24*time.Hour), "how long a failing event callback is retried before it is given up (OPENVOD_EVENT_RETRY)")
+	fs.DurationVar(&c.EventTimeout, "event-timeout", envDur("EVENT_TIMEOUT", 10*time.Second), "how long one event callback may take (OPENVOD_EVENT_TIMEOUT)")
 	fs.IntVar(&c.Nice, "nice", envInt("NICE", 10), "niceness of ffmpeg processes, so the API stays responsive under load (OPENVOD_NICE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENVOD_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (OPENVOD_LOG_FORMAT)")

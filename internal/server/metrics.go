@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	finished *prometheus.CounterVec
+	events   *prometheus.CounterVec
 }
 
 func newMetrics(db *store.DB) *metrics {
@@ -31,7 +33,9 @@ func newMetrics(db *store.DB) *metrics {
 		finished: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openvod_tasks_finished_total",
 			Help: "Tasks this process ended, by type and final status."}, []string{"type", "status"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.finished, collectors.NewGoCollector(),
+	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openvod_event_callbacks_total",
+		Help: "PUSH event callback attempts by outcome (delivered, retry, dead)."}, []string{"outcome"})
+	m.reg.MustRegister(m.requests, m.latency, m.finished, m.events, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &taskCollector{db: db})
 	return m
 }
@@ -45,6 +49,8 @@ func (m *metrics) taskFinished(taskType, status string, _ time.Duration) {
 	m.finished.WithLabelValues(taskType, status).Inc()
 }
 
+func (m *metrics) eventDelivery(outcome string) { m.events.WithLabelValues(outcome).Inc() }
+
 func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
 // taskCollector reads task counts and queue depth from the database at
@@ -52,11 +58,16 @@ func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, pro
 type taskCollector struct{ db *store.DB }
 
 var (
-	tasksDesc = prometheus.NewDesc("openvod_tasks", "Tasks in the retention window by type and status.", []string{"type", "status"}, nil)
-	queueDesc = prometheus.NewDesc("openvod_queue_depth", "Tasks waiting for a worker (waiting) and being processed (running).", []string{"state"}, nil)
+	tasksDesc  = prometheus.NewDesc("openvod_tasks", "Tasks in the retention window by type and status.", []string{"type", "status"}, nil)
+	eventsDesc = prometheus.NewDesc("openvod_events", "Events kept, by mode and state.", []string{"mode", "state"}, nil)
+	queueDesc  = prometheus.NewDesc("openvod_queue_depth", "Tasks waiting for a worker (waiting) and being processed (running).", []string{"state"}, nil)
 )
 
-func (c *taskCollector) Describe(ch chan<- *prometheus.Desc) { ch <- tasksDesc; ch <- queueDesc }
+func (c *taskCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- tasksDesc
+	ch <- queueDesc
+	ch <- eventsDesc
+}
 
 func (c *taskCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -64,6 +75,12 @@ func (c *taskCollector) Collect(ch chan<- prometheus.Metric) {
 	if counts, err := c.db.CountTasks(ctx); err == nil {
 		for _, tc := range counts {
 			ch <- prometheus.MustNewConstMetric(tasksDesc, prometheus.GaugeValue, float64(tc.N), tc.TaskType, tc.Status)
+		}
+	}
+	if counts, err := c.db.EventCounts(ctx); err == nil {
+		for k, n := range counts {
+			mode, state, _ := strings.Cut(k, "/")
+			ch <- prometheus.MustNewConstMetric(eventsDesc, prometheus.GaugeValue, float64(n), mode, state)
 		}
 	}
 	if w, r, err := c.db.QueueDepth(ctx); err == nil {

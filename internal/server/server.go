@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/openvod/openvod/internal/blob"
+	"github.com/openvod/openvod/internal/events"
 	"github.com/openvod/openvod/internal/media"
 	"github.com/openvod/openvod/internal/store"
 	"github.com/openvod/openvod/internal/task"
@@ -86,13 +87,27 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	if err := os.MkdirAll(workDir, 0o755); err != nil {
 		return err
 	}
-	engine, err := task.New(task.Config{DB: db, Render: vod.RenderDetail, Workers: workers, Lease: cfg.Lease,
-		Retention: cfg.TaskRetention, Logger: log, OnFinish: m.taskFinished})
+	dispatcher, err := events.NewDispatcher(events.Config{DB: db, AccountKey: creds.SecretKey, RetryFor: cfg.EventRetry, Timeout: cfg.EventTimeout,
+		Logger: log, Observe: m.eventDelivery})
 	if err != nil {
 		return err
 	}
-	svc, err := vod.New(vod.Config{DB: db, Blob: bs, Engine: engine, Media: runner, AppID: creds.AppID,
-		PublicURL: cfg.PublicURL, WorkDir: workDir, AllowPrivatePull: cfg.AllowPrivatePull, Logger: log})
+	var svc *vod.Service // the engine records completion events through it
+	engine, err := task.New(task.Config{DB: db, Render: vod.RenderDetail, Workers: workers, Lease: cfg.Lease,
+		Retention: cfg.TaskRetention, Logger: log,
+		OnFinish: func(taskType, status string, d time.Duration) {
+			m.taskFinished(taskType, status, d)
+			dispatcher.Notify()
+		},
+		FinishTxFunc: func(ctx context.Context, tx *store.Tx, t *store.Task, status string, result any) error {
+			return svc.FinishTx(ctx, tx, t, status, result)
+		}})
+	if err != nil {
+		return err
+	}
+	svc, err = vod.New(vod.Config{DB: db, Blob: bs, Engine: engine, Media: runner, AppID: creds.AppID,
+		PublicURL: cfg.PublicURL, WorkDir: workDir, AllowPrivatePull: cfg.AllowPrivatePull, NotifyFunc: dispatcher.Notify,
+		Logger: log})
 	if err != nil {
 		return err
 	}
@@ -129,6 +144,12 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	if err := engine.Start(ctx); err != nil {
 		return err
 	}
+	if cfg.Role != "api" {
+		dispatcher.Start(ctx)
+	}
+	mctx, stopMaintain := context.WithCancel(ctx)
+	defer stopMaintain()
+	go maintain(mctx, db, bs, log)
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
@@ -147,6 +168,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	case <-ctx.Done():
 	case err := <-errc:
 		engine.Stop()
+		dispatcher.Stop()
 		return fmt.Errorf("http server: %w", err)
 	}
 	log.Info("shutting down")
@@ -154,6 +176,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	defer cancel()
 	httpSrv.Shutdown(sctx)
 	engine.Stop()
+	dispatcher.Stop()
 	log.Info("stopped")
 	return nil
 }
@@ -191,4 +214,34 @@ func redact(u string) string {
 		return u[:strings.Index(u, "://")+3] + "…" + u[i:]
 	}
 	return u
+}
+
+// eventRetention is how long events are kept (the pull queue promises at
+// least 4 days).
+const eventRetention = 7 * 24 * time.Hour
+
+// maintain removes what has outlived its use: old events and expired
+// upload sessions with their staged files.
+func maintain(ctx context.Context, db *store.DB, bs *blob.Store, log *slog.Logger) {
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := db.PurgeEvents(ctx, time.Now().Add(-eventRetention)); err != nil && ctx.Err() == nil {
+			log.Error("purge events", "err", err)
+		} else if n > 0 {
+			log.Info("purged old events", "events", n)
+		}
+		ups, err := db.PurgeUploads(ctx, time.Now())
+		if err != nil && ctx.Err() == nil {
+			log.Error("purge upload sessions", "err", err)
+		}
+		for _, u := range ups {
+			bs.DeletePrefix(ctx, "_staging/uploads/"+u.SessionKey+"/")
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -153,16 +153,17 @@ func TestTaskAbort(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "r", got.TaskID)
 
-		ok, err := db.AbortWaiting(ctx, "r", now, []byte(`{}`))
-		require.NoError(t, err)
-		require.False(t, ok, "a running task is not waiting")
-		ok, err = db.AbortWaiting(ctx, "w", now, []byte(`{"Status":"ABORTED"}`))
-		require.NoError(t, err)
-		require.True(t, ok)
+		abortWaiting := func(id string) bool {
+			var ok bool
+			require.NoError(t, db.InTx(ctx, func(tx *Tx) (err error) { ok, err = tx.AbortWaiting(ctx, id, now, []byte(`{}`)); return err }))
+			return ok
+		}
+		require.False(t, abortWaiting("r"), "a running task is not waiting")
+		require.True(t, abortWaiting("w"))
 		_, err = db.ClaimTask(ctx, "w1", now, now.Add(time.Minute))
 		require.ErrorIs(t, err, ErrNotFound, "an aborted task is never claimed")
 
-		ok, err = db.RequestAbort(ctx, "r")
+		ok, err := db.RequestAbort(ctx, "r")
 		require.NoError(t, err)
 		require.True(t, ok)
 		abort, err := db.Heartbeat(ctx, "r", "w1", now.Add(2*time.Minute))

@@ -197,8 +197,8 @@ func checkLease(res sql.Result, err error) error {
 
 // AbortWaiting ends a task that no worker has started: Status ABORTED.
 // It reports false when the task was not waiting.
-func (db *DB) AbortWaiting(ctx context.Context, taskID string, finishAt time.Time, detail []byte) (bool, error) {
-	res, err := db.exec(ctx, `UPDATE tasks SET status = 'ABORTED', finish_at = ?, detail = ?, state = 'done'
+func (tx *Tx) AbortWaiting(ctx context.Context, taskID string, finishAt time.Time, detail []byte) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE tasks SET status = 'ABORTED', finish_at = ?, detail = ?, state = 'done'
 		WHERE task_id = ? AND state = 'available' AND status = 'WAITING'`, ms(finishAt), string(detail), taskID)
 	if err != nil {
 		return false, err

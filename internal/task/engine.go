@@ -77,6 +77,11 @@ type Config struct {
 	Logger *slog.Logger
 	// OnFinish is called after a task's final transaction (metrics, cache).
 	OnFinish func(taskType, status string, d time.Duration)
+	// FinishTxFunc, when set, runs inside every task's final transaction
+	// (FINISH or ABORTED) with the final result: the event outbox writes
+	// the task's completion event there, so there is never an ended task
+	// without its event, nor an event without its task.
+	FinishTxFunc func(ctx context.Context, tx *store.Tx, t *store.Task, status string, result any) error
 }
 
 func (c *Config) withDefaults() Config {
@@ -212,8 +217,21 @@ func (e *Engine) Abort(ctx context.Context, t *store.Task) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		done, err := e.cfg.DB.AbortWaiting(ctx, t.TaskID, now, detail)
+		var done bool
+		err = e.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			if done, err = tx.AbortWaiting(ctx, t.TaskID, now, detail); err != nil || !done {
+				return err
+			}
+			if e.cfg.FinishTxFunc != nil {
+				return e.cfg.FinishTxFunc(ctx, tx, t, StatusAborted, result)
+			}
+			return nil
+		})
 		if err != nil || done {
+			if done && e.cfg.OnFinish != nil {
+				e.cfg.OnFinish(t.TaskType, StatusAborted, 0)
+			}
 			return done, err
 		}
 		// A worker claimed it meanwhile: abort it as a running task.

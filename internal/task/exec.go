@@ -152,7 +152,7 @@ func (e *Engine) run(ctx context.Context, t *store.Task) {
 		log.Error("task failed after its last attempt", "err", err)
 		e.finish(x, typ, StatusFinish, nil, Internal())
 	}
-	if e.cfg.OnFinish != nil && cause == nil {
+	if e.cfg.OnFinish != nil && x.header.FinishTime != (time.Time{}) {
 		e.cfg.OnFinish(t.TaskType, x.header.Status, time.Since(started))
 	}
 }
@@ -217,7 +217,13 @@ func (e *Engine) finish(x *Exec, typ *Type, status string, out *Outcome, f *Fail
 				return err
 			}
 		}
-		return tx.FinishTask(ctx, x.Task.TaskID, e.owner, status, x.header.FinishTime, detail)
+		if err := tx.FinishTask(ctx, x.Task.TaskID, e.owner, status, x.header.FinishTime, detail); err != nil {
+			return err
+		}
+		if e.cfg.FinishTxFunc != nil {
+			return e.cfg.FinishTxFunc(ctx, tx, x.Task, status, x.Result)
+		}
+		return nil
 	})
 	if err != nil {
 		x.Log.Error("finish task; it will run again", "err", err)

@@ -322,13 +322,19 @@ func (s *Service) DeleteMedia(ctx context.Context, req *vodapi.DeleteMediaReques
 	if len(req.DeleteParts) > 0 {
 		return s.deleteParts(ctx, m, req.DeleteParts)
 	}
-	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteMedia(ctx, app.SubAppID, m.FileID) })
+	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteMedia(ctx, app.SubAppID, m.FileID); err != nil {
+			return err
+		}
+		return s.fileDeletedEvent(ctx, tx, m, nil)
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, tcapi.Errorf("ResourceNotFound.FileNotExist", "media %q does not exist in this application", m.FileID)
 	}
 	if err != nil {
 		return nil, errInternal("delete media", err)
 	}
+	s.notify()
 	// The row is gone, so nothing refers to the files any more; remove them.
 	if err := s.cfg.Blob.DeletePrefix(ctx, path.Dir(m.MediaKey)+"/"); err != nil {
 		s.log.Error("delete media files; they are orphaned", "file_id", m.FileID, "err", err)
@@ -356,5 +362,24 @@ func (s *Service) deleteParts(ctx context.Context, m *store.Media, parts []*voda
 			}
 		}
 	}
+	if err := s.cfg.DB.InTx(ctx, func(tx *store.Tx) error { return s.fileDeletedEvent(ctx, tx, m, parts) }); err != nil {
+		return nil, errInternal("record event", err)
+	}
+	s.notify()
 	return &vodapi.DeleteMediaResponse{}, nil
+}
+
+// fileDeletedEvent records FileDeleted when the application switched it on.
+func (s *Service) fileDeletedEvent(ctx context.Context, tx *store.Tx, m *store.Media, parts []*vodapi.MediaDeleteItem) error {
+	on, err := eventSwitchOn(ctx, tx, m.SubAppID, func(c *store.EventConfig) string { return c.DeleteSwitch })
+	if err != nil || !on {
+		return err
+	}
+	if parts == nil {
+		parts = []*vodapi.MediaDeleteItem{}
+	}
+	return s.recordEvent(ctx, tx, m.SubAppID, "FileDeleted", "FileDeleteEvent", "", &vodapi.FileDeleteTask{
+		FileIdSet:            []string{m.FileID},
+		FileDeleteResultInfo: []*vodapi.FileDeleteResultItem{{FileId: vodapi.Ptr(m.FileID), DeleteParts: parts}},
+	})
 }

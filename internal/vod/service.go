@@ -42,7 +42,10 @@ type Config struct {
 	UploadTTL time.Duration
 	// UploadMaxBytes caps an HTTP PUT upload (default 20 GiB).
 	UploadMaxBytes int64
-	Logger         *slog.Logger
+	// NotifyFunc, when set, is called after a transaction recorded an event
+	// (wakes the PUSH dispatcher).
+	NotifyFunc func()
+	Logger     *slog.Logger
 }
 
 // Service implements the VOD actions.
@@ -129,6 +132,12 @@ func (s *Service) Register(srv *tcapi.Server) {
 	tcapi.HandleFunc(srv, "DescribeTasks", s.DescribeTasks)
 	tcapi.HandleFunc(srv, "ManageTask", s.ManageTask)
 	s.registerTemplates(srv)
+	// Events.
+	tcapi.HandleFunc(srv, "ModifyEventConfig", s.ModifyEventConfig)
+	tcapi.HandleFunc(srv, "DescribeEventConfig", s.DescribeEventConfig)
+	tcapi.HandleFunc(srv, "PullEvents", s.PullEvents)
+	tcapi.HandleFunc(srv, "ConfirmEvents", s.ConfirmEvents)
+	tcapi.HandleFunc(srv, "DescribeEventsState", s.DescribeEventsState)
 }
 
 // RateLimits are the published per-second limits of the actions this
@@ -143,6 +152,12 @@ func RateLimits() map[string]float64 {
 
 // DefaultRateLimit applies to actions without a published figure.
 const DefaultRateLimit = 20
+
+func (s *Service) notify() {
+	if s.cfg.NotifyFunc != nil {
+		s.cfg.NotifyFunc()
+	}
+}
 
 // errInternal wraps an unexpected failure for the log; the client sees
 // InternalError with the RequestId.

@@ -225,7 +225,10 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 		if !ok {
 			return errAlreadyCommitted
 		}
-		return tx.InsertMedia(ctx, m)
+		if err := tx.InsertMedia(ctx, m); err != nil {
+			return err
+		}
+		return s.newFileUploadEvent(ctx, tx, m)
 	})
 	if errors.Is(err, errAlreadyCommitted) {
 		// A concurrent commit of this session won. Its media lives in the
@@ -235,6 +238,7 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 	if err != nil {
 		return nil, errInternal("commit upload", err)
 	}
+	s.notify()
 	s.cfg.Blob.DeletePrefix(ctx, stagingKey("/"+key+"/"))
 	return &vodapi.CommitUploadResponse{FileId: vodapi.Ptr(m.FileID), MediaUrl: vodapi.Ptr(s.url(m.MediaKey)), CoverUrl: vodapi.Ptr(s.url(m.CoverKey))}, nil
 }
@@ -243,4 +247,18 @@ var errAlreadyCommitted = errors.New("upload already committed")
 
 func errSessionCommitted() error {
 	return tcapi.Errorf("InvalidParameterValue.VodSessionKey", "this upload session was already committed")
+}
+
+// newFileUploadEvent records NewFileUpload when the application switched it
+// on.
+func (s *Service) newFileUploadEvent(ctx context.Context, tx *store.Tx, m *store.Media) error {
+	on, err := eventSwitchOn(ctx, tx, m.SubAppID, func(c *store.EventConfig) string { return c.UploadSwitch })
+	if err != nil || !on {
+		return err
+	}
+	var meta *vodapi.MediaMetaData
+	json.Unmarshal(m.Meta, &meta)
+	return s.recordEvent(ctx, tx, m.SubAppID, "NewFileUpload", "FileUploadEvent", "", &vodapi.FileUploadTask{
+		FileId: vodapi.Ptr(m.FileID), MediaBasicInfo: s.basicInfo(m), ProcedureTaskId: vodapi.Ptr(""),
+		ReviewAudioVideoTaskId: vodapi.Ptr(""), MetaData: meta})
 }
