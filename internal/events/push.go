@@ -68,8 +68,8 @@ type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Observe, when set, is told each attempt's outcome ("delivered",
-	// "retry", "dead").
-	Observe func(outcome string)
+	// "retry", "dead") and the receiver's HTTP status (0: none).
+	Observe func(outcome string, status int)
 }
 
 // Dispatcher delivers PUSH events.
@@ -214,7 +214,11 @@ func (d *Dispatcher) deliver(ctx context.Context, e *store.Event) {
 		}
 	}
 	if d.cfg.Observe != nil {
-		d.cfg.Observe(outcome)
+		d.cfg.Observe(outcome, r.Status)
+	}
+	if !r.Delivered {
+		d.cfg.Logger.Warn("event callback failed", "event_id", e.EventID, "event_type", e.EventType, "attempt", e.Attempts,
+			"status", r.Status, "err", r.Error, "next_attempt", r.NextAt)
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,8 @@ func newMetrics(db *store.DB) *metrics {
 			Help: "Tasks this process ended, by type and final status."}, []string{"type", "status"}),
 	}
 	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openvod_event_callbacks_total",
-		Help: "PUSH event callback attempts by outcome (delivered, retry, dead)."}, []string{"outcome"})
+		Help: "PUSH event callback attempts by outcome (delivered, retry, dead) and receiver HTTP status (0: no answer)."},
+		[]string{"outcome", "status"})
 	m.reg.MustRegister(m.requests, m.latency, m.finished, m.events, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &taskCollector{db: db})
 	return m
@@ -49,7 +51,9 @@ func (m *metrics) taskFinished(taskType, status string, _ time.Duration) {
 	m.finished.WithLabelValues(taskType, status).Inc()
 }
 
-func (m *metrics) eventDelivery(outcome string) { m.events.WithLabelValues(outcome).Inc() }
+func (m *metrics) eventDelivery(outcome string, status int) {
+	m.events.WithLabelValues(outcome, strconv.Itoa(status)).Inc()
+}
 
 func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 

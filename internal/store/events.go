@@ -229,10 +229,11 @@ func (db *DB) ConfirmEvents(ctx context.Context, subAppID uint64, handles []stri
 	return unknown, err
 }
 
-// CountPullable counts an application's PULL events not confirmed yet.
-func (db *DB) CountPullable(ctx context.Context, subAppID uint64) (int64, error) {
+// CountPending counts an application's events of a mode not delivered yet
+// (PULL: not confirmed; PUSH: not accepted by the receiver, nor given up).
+func (db *DB) CountPending(ctx context.Context, subAppID uint64, mode string) (int64, error) {
 	var n int64
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE sub_app_id = ? AND mode = 'PULL' AND state = 'pending'`, subAppID).Scan(&n)
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE sub_app_id = ? AND mode = ? AND state = 'pending'`, subAppID, mode).Scan(&n)
 	return n, err
 }
 

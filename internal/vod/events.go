@@ -240,13 +240,19 @@ func (s *Service) ConfirmEvents(ctx context.Context, req *vodapi.ConfirmEventsRe
 	return &vodapi.ConfirmEventsResponse{}, nil
 }
 
-// DescribeEventsState counts the events waiting to be pulled and confirmed.
+// DescribeEventsState counts the events still to be delivered: in PULL
+// mode those waiting to be pulled and confirmed, in PUSH mode those whose
+// callback has not been accepted yet (being retried).
 func (s *Service) DescribeEventsState(ctx context.Context, req *vodapi.DescribeEventsStateRequest) (any, error) {
 	app, err := s.app(ctx, req.SubAppId)
 	if err != nil {
 		return nil, err
 	}
-	n, err := s.cfg.DB.CountPullable(ctx, app.SubAppID)
+	cfg, err := s.cfg.DB.GetEventConfig(ctx, app.SubAppID)
+	if err != nil {
+		return nil, errInternal("read event config", err)
+	}
+	n, err := s.cfg.DB.CountPending(ctx, app.SubAppID, cfg.Mode)
 	if err != nil {
 		return nil, errInternal("count events", err)
 	}
