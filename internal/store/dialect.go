@@ -47,23 +47,59 @@ func (postgresDialect) rebind(q string) string {
 	return b.String()
 }
 
-// stmtCache keeps prepared read statements by their text.
+// stmtCache keeps prepared statements by their text.
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	wanted map[string]bool // asked for inside a transaction, to prepare after it
 }
 
-func newStmtCache() *stmtCache { return &stmtCache{m: map[string]*sql.Stmt{}} }
+func newStmtCache() *stmtCache { return &stmtCache{m: map[string]*sql.Stmt{}, wanted: map[string]bool{}} }
 
-func (c *stmtCache) get(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+// lookup returns a prepared statement, or notes the text as wanted.
+func (c *stmtCache) lookup(q string) (*sql.Stmt, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, ok := c.m[q]; ok {
+		return st, true
+	}
+	c.wanted[q] = true
+	return nil, false
+}
+
+// prepareWanted prepares the statements lookup was asked for.
+func (c *stmtCache) prepareWanted(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	var qs []string
+	for q := range c.wanted {
+		qs = append(qs, q)
+	}
+	clear(c.wanted)
+	c.mu.Unlock()
+	for _, q := range qs {
+		c.get(ctx, db, q)
+	}
+}
+
+// get returns the prepared statement for q, preparing it on db. The lock
+// is not held while preparing: preparing waits for a connection, and a
+// transaction holding one may need the cache meanwhile.
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	st, ok := c.m[q]
+	c.mu.Unlock()
+	if ok {
 		return st, nil
 	}
 	st, err := db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[q]; ok {
+		st.Close()
+		return prev, nil
 	}
 	c.m[q] = st
 	return st, nil

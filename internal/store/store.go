@@ -35,7 +35,8 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect dialect
-	stmts   *stmtCache
+	stmts   *stmtCache // read pool
+	wstmts  *stmtCache // write pool
 }
 
 // Options tunes Open.
@@ -109,7 +110,7 @@ func openSQLite(dsn string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(opt.ReadConns)
 	r.SetMaxIdleConns(opt.ReadConns)
 	r.SetConnMaxLifetime(0)
-	return &DB{write: w, read: r, dialect: sqliteDialect{}, stmts: newStmtCache()}, nil
+	return &DB{write: w, read: r, dialect: sqliteDialect{}, stmts: newStmtCache(), wstmts: newStmtCache()}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
@@ -142,7 +143,7 @@ func openPostgres(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
 	}
-	return &DB{write: p, read: p, dialect: postgresDialect{}, stmts: newStmtCache()}, nil
+	return &DB{write: p, read: p, dialect: postgresDialect{}, stmts: newStmtCache(), wstmts: newStmtCache()}, nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -150,6 +151,7 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.wstmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -237,10 +239,27 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	db.wstmts.prepareWanted(ctx, db.write)
 	return nil
 }
 
+// Statements inside transactions are prepared once per text on the write
+// pool and reused: the hot writes (task submission) pay no parse cost. A
+// statement cannot be prepared while its transaction holds the connection
+// (SQLite's write pool has only one), so a new text runs unprepared once
+// and is prepared after the commit.
+func (tx *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, bool) {
+	st, ok := tx.db.wstmts.lookup(tx.db.dialect.rebind(q))
+	if !ok {
+		return nil, false
+	}
+	return tx.tx.StmtContext(ctx, st), true
+}
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st, ok := tx.stmt(ctx, q); ok {
+		return st.ExecContext(ctx, args...)
+	}
 	return tx.tx.ExecContext(ctx, tx.db.dialect.rebind(q), args...)
 }
 
@@ -249,6 +268,9 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, ok := tx.stmt(ctx, q); ok {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(q), args...)
 }
 
