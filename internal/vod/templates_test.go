@@ -195,7 +195,10 @@ func TestCheckTranscode(t *testing.T) {
 			t.RemoveVideo, t.RemoveAudio = vodapi.Ptr(int64(1)), vodapi.Ptr(int64(1))
 		}, "InvalidParameterValue.RemoveAudio"},
 		{"tehd", func(t *vodapi.TranscodeTemplate) { t.TEHDConfig = &vodapi.TEHDConfig{Type: vodapi.Ptr("x")} }, "InvalidParameterValue.TEHDType"},
-		{"audio only drops video", func(t *vodapi.TranscodeTemplate) { t.Container = vodapi.Ptr("mp3"); t.AudioTemplate.Codec = vodapi.Ptr("libmp3lame") }, ""},
+		{"audio only drops video", func(t *vodapi.TranscodeTemplate) {
+			t.Container = vodapi.Ptr("mp3")
+			t.AudioTemplate.Codec = vodapi.Ptr("libmp3lame")
+		}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
