@@ -157,6 +157,26 @@ func (e *Engine) Now() time.Time { return e.cfg.Now() }
 // be nil) in the same transaction, then wakes a worker. t must carry TaskID,
 // SubAppID, TaskType and Params; CreatedAt defaults to now.
 func (e *Engine) Submit(ctx context.Context, t *store.Task, also func(tx *store.Tx) error) error {
+	err := e.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := e.SubmitTx(ctx, tx, t); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.Notify()
+	return nil
+}
+
+// SubmitTx inserts a WAITING task inside tx (a task started by another
+// task's final transaction, or by an upload's commit). Call Notify once tx
+// has committed.
+func (e *Engine) SubmitTx(ctx context.Context, tx *store.Tx, t *store.Task) error {
 	typ, ok := e.types[t.TaskType]
 	if !ok {
 		return fmt.Errorf("task: unknown type %q", t.TaskType)
@@ -173,20 +193,7 @@ func (e *Engine) Submit(ctx context.Context, t *store.Task, also func(tx *store.
 	if err != nil {
 		return err
 	}
-	err = e.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertTask(ctx, t, t.CreatedAt.Add(-e.cfg.Retention)); err != nil {
-			return err
-		}
-		if also != nil {
-			return also(tx)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	e.Notify()
-	return nil
+	return tx.InsertTask(ctx, t, t.CreatedAt.Add(-e.cfg.Retention))
 }
 
 // Notify wakes an idle worker (new work was submitted).
