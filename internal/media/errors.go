@@ -17,6 +17,25 @@ var (
 	// ErrNoMedia matches a file ffprobe reads but that has no audio or video
 	// stream (a subtitle file, for instance). It also matches ErrInvalidMedia.
 	ErrNoMedia = fmt.Errorf("%w: no audio or video stream", ErrInvalidMedia)
+
+	// ErrInvalidSpec matches an output description this package cannot
+	// carry out: an unknown codec, container or fill type, a codec the
+	// container cannot hold, a trim that ends before it starts. Template
+	// validation should have caught it; the message names the culprit.
+	ErrInvalidSpec = errors.New("invalid output spec")
+
+	// ErrNoStream matches an output that needs a kind of stream the source
+	// lacks: an mp3 from a silent video, a snapshot of an audio file.
+	ErrNoStream = errors.New("the source has no stream for the output")
+
+	// ErrOffsetBeyondDuration matches a time offset (a snapshot, a trim
+	// start, a cover position) at or past the end of the source, which
+	// would otherwise make ffmpeg succeed without writing anything.
+	ErrOffsetBeyondDuration = errors.New("time offset beyond the duration")
+
+	// ErrEmptyOutput matches a run that exited with success but left an
+	// output missing or empty.
+	ErrEmptyOutput = errors.New("ffmpeg wrote no output")
 )
 
 // InvalidMediaError says why an input is not usable media. Reason is in
@@ -92,8 +111,8 @@ func meaningfulLines(stderr string, args []string, keepContext bool) []string {
 	var out []string
 	for line := range strings.Lines(stderr) {
 		line = strings.TrimSpace(line)
-		if line == "" || line == "Conversion failed!" {
-			continue
+		if line == "" || line == "Conversion failed!" || strings.HasPrefix(line, "Svt[info]") {
+			continue // SVT-AV1 prints its banner whatever the log level
 		}
 		line = cleanContext(line, keepContext)
 		for _, a := range args {

@@ -40,6 +40,14 @@ func TestExitErrorMessages(t *testing.T) {
 			reason: "ffmpeg killed by signal 9 (killed)",
 		},
 		{
+			name: "SVT-AV1 banner skipped",
+			err: &ExitError{Program: "ffmpeg", ExitCode: 1,
+				Stderr: "Svt[info]: -------------------------------------------\nSvt[info]: SVT [version]:\tSVT-AV1 Encoder Lib v1.4.1\n" +
+					"[libsvtav1 @ 0x55d0c3a1] Error setting encoder parameters\n"},
+			msg:    "ffmpeg exited with status 1: [libsvtav1] Error setting encoder parameters",
+			reason: "Error setting encoder parameters",
+		},
+		{
 			name:   "repeats collapse",
 			err:    &ExitError{Program: "ffmpeg", ExitCode: 69, Stderr: "a\na\n\nb\n"},
 			msg:    "ffmpeg exited with status 69: a",

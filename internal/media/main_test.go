@@ -27,7 +27,9 @@ func TestMain(m *testing.M) {
 	if i := slices.Index(os.Args, helperMarker); i >= 0 {
 		os.Exit(runHelper(os.Args[i+1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeSources()
+	os.Exit(code)
 }
 
 // runHelper is the stand-in's main.
