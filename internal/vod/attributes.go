@@ -180,5 +180,5 @@ func failureMessage(err error) string {
 
 // taskTypes lists the task types this service runs.
 func (s *Service) taskTypes() []*task.Type {
-	return []*task.Type{s.pullType(), s.fileAttributesType()}
+	return []*task.Type{s.pullType(), s.fileAttributesType(), s.procedureType()}
 }

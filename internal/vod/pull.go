@@ -32,6 +32,8 @@ type newMedia struct {
 	StoragePath   string    `json:"storagePath,omitempty"`
 	ClassID       int64     `json:"classId"`
 	SourceContext string    `json:"sourceContext,omitempty"`
+	// Procedure names the procedure template to run once the media is in.
+	Procedure string `json:"procedure,omitempty"`
 }
 
 // pullParams is a PullUpload task's stored input.
@@ -43,7 +45,7 @@ type pullParams struct {
 
 // checkNewMedia validates the parameters shared by PullUpload and
 // ApplyUpload that describe the media to create.
-func (s *Service) checkNewMedia(app *store.App, name, expire, region, storagePath *string, classID *int64, sourceContext, procedure *string) (newMedia, error) {
+func (s *Service) checkNewMedia(ctx context.Context, app *store.App, name, expire, region, storagePath *string, classID *int64, sourceContext, procedure *string) (newMedia, error) {
 	var m newMedia
 	m.Name = vodapi.Val(name)
 	if utf8.RuneCountInString(m.Name) > 64 {
@@ -74,8 +76,15 @@ func (s *Service) checkNewMedia(app *store.App, name, expire, region, storagePat
 	if len(m.SourceContext) > 250 {
 		return m, tcapi.Errorf("InvalidParameterValue.SourceContext", "SourceContext must be at most 250 characters")
 	}
-	if p := vodapi.Val(procedure); p != "" {
-		return m, tcapi.Errorf("InvalidParameter.ProcedureNameNotExist", "procedure template %q does not exist", p)
+	if name := vodapi.Val(procedure); name != "" {
+		p, err := s.procedureTemplate(ctx, app, name)
+		if err != nil {
+			return m, tcapi.Errorf("InvalidParameter.ProcedureNameNotExist", "procedure template %q does not exist", name)
+		}
+		if p.MediaProcessTask == nil {
+			return m, tcapi.Errorf("InvalidParameter.ProcedureNameNotExist", "procedure template %q has no media processing to run", name)
+		}
+		m.Procedure = name
 	}
 	m.SubAppID = app.SubAppID
 	m.FileID = newFileID()
@@ -108,7 +117,7 @@ func (s *Service) PullUpload(ctx context.Context, req *vodapi.PullUploadRequest)
 		}
 		p.CoverURL = cu.String()
 	}
-	if p.Media, err = s.checkNewMedia(app, req.MediaName, req.ExpireTime, req.StorageRegion, req.MediaStoragePath,
+	if p.Media, err = s.checkNewMedia(ctx, app, req.MediaName, req.ExpireTime, req.StorageRegion, req.MediaStoragePath,
 		req.ClassId, req.SourceContext, req.Procedure); err != nil {
 		return nil, err
 	}
@@ -214,18 +223,51 @@ func (s *Service) runPull(ctx context.Context, x *task.Exec) (*task.Outcome, err
 			return nil, err
 		}
 	}
+	proc, err := s.followUp(ctx, x.Task.SubAppID, m.FileID, p.Media.Procedure, x.Task.Priority)
+	if err != nil {
+		return nil, err
+	}
 	x.Update(func() {
 		r.FileId, r.FileUrl = vodapi.Ptr(m.FileID), vodapi.Ptr(s.url(m.MediaKey))
 		r.MediaBasicInfo = s.basicInfo(m)
 		json.Unmarshal(m.Meta, &r.MetaData)
+		if proc != nil {
+			r.ProcedureTaskId = vodapi.Ptr(proc.TaskID)
+		}
 	})
 	return &task.Outcome{Commit: func(ctx context.Context, tx *store.Tx) error {
 		err := tx.InsertMedia(ctx, m)
 		if errors.Is(err, store.ErrDuplicate) {
-			return tx.UpdateMedia(ctx, m) // an earlier attempt got this far
+			err = tx.UpdateMedia(ctx, m) // an earlier attempt got this far
 		}
-		return err
-	}}, nil
+		if err != nil || proc == nil {
+			return err
+		}
+		return s.cfg.Engine.SubmitTx(ctx, tx, proc)
+	}, After: s.cfg.Engine.Notify}, nil
+}
+
+// followUp prepares the Procedure task a procedure template starts on a
+// new media (nil without a template); it is submitted in the transaction
+// that records the media.
+func (s *Service) followUp(ctx context.Context, subAppID uint64, fileID, procedure string, prio int) (*store.Task, error) {
+	if procedure == "" {
+		return nil, nil
+	}
+	app, err := s.cfg.DB.GetApp(ctx, subAppID)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := s.procedureTemplate(ctx, app, procedure)
+	if err != nil {
+		return nil, task.InvalidInput("procedure template %q no longer exists", procedure)
+	}
+	params, err := json.Marshal(procParams{FileID: fileID, Tasks: tpl.MediaProcessTask})
+	if err != nil {
+		return nil, err
+	}
+	return &store.Task{TaskID: task.NewID(s.cfg.AppID, "procedurev2"), SubAppID: subAppID, TaskType: "Procedure",
+		FileID: fileID, Priority: prio, Params: params}, nil
 }
 
 // pullFailure turns a download error into the task failure the user sees.

@@ -127,6 +127,9 @@ func (s *Service) Register(srv *tcapi.Server) {
 	tcapi.HandleFunc(srv, "ModifyMediaInfo", s.ModifyMediaInfo)
 	tcapi.HandleFunc(srv, "DeleteMedia", s.DeleteMedia)
 	tcapi.HandleFunc(srv, "DescribeFileAttributes", s.DescribeFileAttributes)
+	// Processing.
+	tcapi.HandleFunc(srv, "ProcessMedia", s.ProcessMedia)
+	tcapi.HandleFunc(srv, "ProcessMediaByProcedure", s.ProcessMediaByProcedure)
 	// Tasks.
 	tcapi.HandleFunc(srv, "DescribeTaskDetail", s.DescribeTaskDetail)
 	tcapi.HandleFunc(srv, "DescribeTasks", s.DescribeTasks)

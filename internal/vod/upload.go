@@ -61,7 +61,7 @@ func (s *Service) ApplyUpload(ctx context.Context, req *vodapi.ApplyUploadReques
 		return nil, err
 	}
 	var p uploadParams
-	if p.Media, err = s.checkNewMedia(app, req.MediaName, req.ExpireTime, req.StorageRegion, req.MediaStoragePath,
+	if p.Media, err = s.checkNewMedia(ctx, app, req.MediaName, req.ExpireTime, req.StorageRegion, req.MediaStoragePath,
 		req.ClassId, req.SourceContext, req.Procedure); err != nil {
 		return nil, err
 	}
@@ -217,6 +217,10 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 			m.CoverKey = "" // no cover was uploaded: that is allowed
 		}
 	}
+	proc, err := s.followUp(ctx, app.SubAppID, m.FileID, p.Media.Procedure, 0)
+	if err != nil {
+		return nil, tcapi.Errorf("InvalidParameter.ProcedureNameNotExist", "%s", failureMessage(err))
+	}
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
 		ok, err := tx.CommitUpload(ctx, key)
 		if err != nil {
@@ -228,7 +232,12 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 		if err := tx.InsertMedia(ctx, m); err != nil {
 			return err
 		}
-		return s.newFileUploadEvent(ctx, tx, m)
+		if proc != nil {
+			if err := s.cfg.Engine.SubmitTx(ctx, tx, proc); err != nil {
+				return err
+			}
+		}
+		return s.newFileUploadEvent(ctx, tx, m, proc)
 	})
 	if errors.Is(err, errAlreadyCommitted) {
 		// A concurrent commit of this session won. Its media lives in the
@@ -239,6 +248,7 @@ func (s *Service) CommitUpload(ctx context.Context, req *vodapi.CommitUploadRequ
 		return nil, errInternal("commit upload", err)
 	}
 	s.notify()
+	s.cfg.Engine.Notify()
 	s.cfg.Blob.DeletePrefix(ctx, stagingKey("/"+key+"/"))
 	return &vodapi.CommitUploadResponse{FileId: vodapi.Ptr(m.FileID), MediaUrl: vodapi.Ptr(s.url(m.MediaKey)), CoverUrl: vodapi.Ptr(s.url(m.CoverKey))}, nil
 }
@@ -251,14 +261,18 @@ func errSessionCommitted() error {
 
 // newFileUploadEvent records NewFileUpload when the application switched it
 // on.
-func (s *Service) newFileUploadEvent(ctx context.Context, tx *store.Tx, m *store.Media) error {
+func (s *Service) newFileUploadEvent(ctx context.Context, tx *store.Tx, m *store.Media, proc *store.Task) error {
 	on, err := eventSwitchOn(ctx, tx, m.SubAppID, func(c *store.EventConfig) string { return c.UploadSwitch })
 	if err != nil || !on {
 		return err
 	}
 	var meta *vodapi.MediaMetaData
 	json.Unmarshal(m.Meta, &meta)
+	procID := ""
+	if proc != nil {
+		procID = proc.TaskID
+	}
 	return s.recordEvent(ctx, tx, m.SubAppID, "NewFileUpload", "FileUploadEvent", "", &vodapi.FileUploadTask{
-		FileId: vodapi.Ptr(m.FileID), MediaBasicInfo: s.basicInfo(m), ProcedureTaskId: vodapi.Ptr(""),
+		FileId: vodapi.Ptr(m.FileID), MediaBasicInfo: s.basicInfo(m), ProcedureTaskId: vodapi.Ptr(procID),
 		ReviewAudioVideoTaskId: vodapi.Ptr(""), MetaData: meta})
 }

@@ -1,0 +1,550 @@
+package vod
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/openvod/openvod/internal/media"
+	"github.com/openvod/openvod/internal/vodapi"
+)
+
+// plan turns the subtasks into jobs. Transcodes share one ffmpeg run (one
+// decode, a split filter graph); each image or streaming subtask is its
+// own job. A subtask that cannot be planned fails at once; the others go
+// on.
+func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
+	var jobs []*job
+	idx := 0
+	next := func() int { i := idx; idx++; return i }
+	// Each job writes into a folder of its own, so uploading one job's
+	// outputs never picks up files another job is still writing.
+	nroot := 0
+	newRoot := func() string {
+		nroot++
+		pr.root = filepath.Join(pr.out, fmt.Sprintf("j%d", nroot))
+		return pr.root
+	}
+	ladderRoot := newRoot()
+	failNow := func(i int, err error) { pr.fail([]int{i}, runFailure(err)) }
+
+	var tsubs []int
+	var tspecs []media.OutputSpec
+	var tdone []func() error
+	for _, t := range in.TranscodeTaskSet {
+		i := next()
+		j, spec, err := pr.transcode(i, t)
+		if err != nil {
+			failNow(i, err)
+			continue
+		}
+		tsubs, tspecs, tdone = append(tsubs, i), append(tspecs, spec), append(tdone, j)
+	}
+	if len(tspecs) > 0 {
+		if plan, err := media.PlanLadder(pr.src, tspecs, pr.probe); err == nil {
+			jobs = append(jobs, &job{subs: tsubs, root: ladderRoot, plans: []*media.Plan{plan}, done: func() error {
+				for _, d := range tdone {
+					if err := d(); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
+		} else {
+			// Plan them one by one, so that one bad rendition fails alone;
+			// the others run in sequence, sharing the job's folder.
+			j := &job{root: ladderRoot}
+			var dones []func() error
+			for k, spec := range tspecs {
+				plan, err := media.PlanLadder(pr.src, []media.OutputSpec{spec}, pr.probe)
+				if err != nil {
+					failNow(tsubs[k], err)
+					continue
+				}
+				j.subs, j.plans, dones = append(j.subs, tsubs[k]), append(j.plans, plan), append(dones, tdone[k])
+			}
+			if len(j.plans) > 0 {
+				j.done = func() error {
+					for _, d := range dones {
+						if err := d(); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+				jobs = append(jobs, j)
+			}
+		}
+	}
+	add := func(i int, j *job, err error) {
+		if err != nil {
+			failNow(i, err)
+			return
+		}
+		j.subs, j.root = []int{i}, pr.root
+		jobs = append(jobs, j)
+	}
+	for _, t := range in.AnimatedGraphicTaskSet {
+		i := next()
+		newRoot()
+		j, err := pr.animated(i, t)
+		add(i, j, err)
+	}
+	for _, t := range in.SnapshotByTimeOffsetTaskSet {
+		i := next()
+		newRoot()
+		j, err := pr.snapshots(i, t)
+		add(i, j, err)
+	}
+	for _, t := range in.SampleSnapshotTaskSet {
+		i := next()
+		newRoot()
+		j, err := pr.samples(i, t)
+		add(i, j, err)
+	}
+	for _, t := range in.ImageSpriteTaskSet {
+		i := next()
+		newRoot()
+		j, err := pr.sprites(i, t)
+		add(i, j, err)
+	}
+	for _, t := range in.CoverBySnapshotTaskSet {
+		i := next()
+		newRoot()
+		j, err := pr.cover(i, t)
+		add(i, j, err)
+	}
+	for _, t := range in.AdaptiveDynamicStreamingTaskSet {
+		i := next()
+		newRoot()
+		j, err := pr.adaptive(i, t)
+		add(i, j, err)
+	}
+	return jobs
+}
+
+func (pr *procRun) sub(i int) *vodapi.MediaProcessTaskResult { return pr.r.MediaProcessResultSet[i] }
+
+func unsupported(what string) error {
+	return fmt.Errorf("%w: %s are not supported by this server yet", media.ErrInvalidSpec, what)
+}
+
+func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error, media.OutputSpec, error) {
+	switch {
+	case len(in.WatermarkSet) > 0:
+		return nil, media.OutputSpec{}, unsupported("watermarks")
+	case len(in.MosaicSet) > 0:
+		return nil, media.OutputSpec{}, unsupported("mosaics")
+	case len(in.HeadTailSet) > 0:
+		return nil, media.OutputSpec{}, unsupported("head and tail clips")
+	case len(in.SubtitleInfoSet) > 0:
+		return nil, media.OutputSpec{}, unsupported("burnt-in subtitles")
+	}
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.transcodeTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, media.OutputSpec{}, fmt.Errorf("%w: transcode template %d: %v", media.ErrInvalidSpec, def, err)
+	}
+	c := containerOf(vodapi.Val(tpl.Container))
+	rel := fmt.Sprintf("f0.f%d.%s", def, extOfContainer(c))
+	spec := transcodeSpec(tpl, in, pr.local(rel))
+	done := func() error {
+		local := spec.Path
+		p, err := pr.s.cfg.Media.Probe(pr.ctx, local)
+		if err != nil {
+			return err
+		}
+		sum, size, err := fileMD5Size(local)
+		if err != nil {
+			return err
+		}
+		meta := metaFromProbe(p, sum)
+		if c == media.ContainerHLS {
+			// ffprobe reports the playlist's size; count the segments too.
+			size = prefixSize(filepath.Dir(local), strings.TrimSuffix(filepath.Base(local), ".m3u8"))
+			if d := vodapi.Val(meta.Duration); d > 0 {
+				meta.Bitrate = vodapi.Ptr(int64(float64(size*8) / d))
+			}
+		}
+		item := &vodapi.MediaTranscodeItem{Url: vodapi.Ptr(pr.finalURL(rel)), Definition: vodapi.Ptr(def), Bitrate: meta.Bitrate,
+			Height: meta.Height, Width: meta.Width, Size: vodapi.Ptr(size), Duration: meta.Duration, Md5: vodapi.Ptr(sum),
+			Container: vodapi.Ptr(string(c)), VideoStreamSet: meta.VideoStreamSet, AudioStreamSet: meta.AudioStreamSet,
+			DigitalWatermarkType: vodapi.Ptr("None"), CopyRightWatermarkText: vodapi.Ptr(""),
+			BlindWatermarkDefinition: vodapi.Ptr(int64(0)), FileId: vodapi.Ptr("")}
+		pr.sub(i).TranscodeTask.Output = item
+		pr.addInfo(func(mi *vodapi.MediaInfo) {
+			if mi.TranscodeInfo == nil {
+				mi.TranscodeInfo = &vodapi.MediaTranscodeInfo{}
+			}
+			mi.TranscodeInfo.TranscodeSet = append(mi.TranscodeInfo.TranscodeSet, item)
+		})
+		return nil
+	}
+	return done, spec, nil
+}
+
+// prefixSize sums the files in dir whose names start with stem (a playlist
+// and its segments).
+func prefixSize(dir, stem string) int64 {
+	var n int64
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), stem) {
+			if fi, err := e.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+	}
+	return n
+}
+
+func imageSpec(w, h *uint64, adaptive, fill, format *string) media.ImageSpec {
+	return media.ImageSpec{Scale: scaleOf(w, h, adaptive, fill), Format: strings.ToLower(vodapi.Val(format))}
+}
+
+func imgExt(format string) string {
+	if format == "" {
+		return "jpg"
+	}
+	return strings.ToLower(format)
+}
+
+func (pr *procRun) animated(i int, in *vodapi.AnimatedGraphicTaskInput) (*job, error) {
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.animatedGraphicsTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, err
+	}
+	format := strings.ToLower(orDefault(vodapi.Val(tpl.Format), "gif"))
+	rel := fmt.Sprintf("animated/%d.%s", def, format)
+	spec := media.AnimationSpec{Path: pr.local(rel), Format: format, Fps: float64(vodapi.Val(tpl.Fps)),
+		Scale: scaleOf(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, nil), Start: vodapi.Val(in.StartTimeOffset),
+		End: vodapi.Val(in.EndTimeOffset), Quality: vodapi.Val(tpl.Quality)}
+	plan, err := media.PlanAnimation(pr.src, spec, pr.probe)
+	if err != nil {
+		return nil, err
+	}
+	return &job{plans: []*media.Plan{plan}, done: func() error {
+		sum, size, err := fileMD5Size(spec.Path)
+		if err != nil {
+			return err
+		}
+		o := plan.Outputs[0]
+		dur := plan.Duration
+		var br int64
+		if dur > 0 {
+			br = int64(float64(size*8) / dur)
+		}
+		item := &vodapi.MediaAnimatedGraphicsItem{Url: vodapi.Ptr(pr.finalURL(rel)), Definition: vodapi.Ptr(def),
+			Container: vodapi.Ptr(format), Height: vodapi.Ptr(int64(o.Height)), Width: vodapi.Ptr(int64(o.Width)),
+			Bitrate: vodapi.Ptr(br), Size: vodapi.Ptr(size), Md5: vodapi.Ptr(sum),
+			StartTimeOffset: vodapi.Ptr(vodapi.Val(in.StartTimeOffset)), EndTimeOffset: vodapi.Ptr(vodapi.Val(in.EndTimeOffset))}
+		pr.sub(i).AnimatedGraphicTask.Output = item
+		pr.addInfo(func(mi *vodapi.MediaInfo) {
+			if mi.AnimatedGraphicsInfo == nil {
+				mi.AnimatedGraphicsInfo = &vodapi.MediaAnimatedGraphicsInfo{}
+			}
+			mi.AnimatedGraphicsInfo.AnimatedGraphicsSet = append(mi.AnimatedGraphicsInfo.AnimatedGraphicsSet, item)
+		})
+		return nil
+	}}, nil
+}
+
+// at converts a snapshot time to seconds of the source.
+func (pr *procRun) at(t offset) float64 {
+	if t.percent {
+		d := pr.probe.VideoDuration
+		if d == 0 {
+			d = pr.probe.Duration
+		}
+		return d * t.v / 100
+	}
+	return t.v
+}
+
+func (pr *procRun) snapshots(i int, in *vodapi.SnapshotByTimeOffsetTaskInput) (*job, error) {
+	if len(in.WatermarkSet) > 0 {
+		return nil, unsupported("watermarks")
+	}
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.snapshotByTimeOffsetTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, err
+	}
+	times, err := snapshotTimes(in)
+	if err != nil {
+		return nil, err
+	}
+	ext := imgExt(vodapi.Val(tpl.Format))
+	var shots []media.Snapshot
+	var rels []string
+	for k, t := range times {
+		rel := fmt.Sprintf("snapshot/%d/%d.%s", def, k, ext)
+		rels = append(rels, rel)
+		shots = append(shots, media.Snapshot{At: pr.at(t), Path: pr.local(rel)})
+	}
+	plans, err := media.PlanSnapshots(pr.src, shots, imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format), pr.probe)
+	if err != nil {
+		return nil, err
+	}
+	return &job{plans: plans, done: func() error {
+		item := &vodapi.MediaSnapshotByTimeOffsetItem{Definition: vodapi.Ptr(def)}
+		for k, rel := range rels {
+			item.PicInfoSet = append(item.PicInfoSet, &vodapi.MediaSnapshotByTimePicInfoItem{
+				TimeOffset: vodapi.Ptr(math.Round(shots[k].At * 1000)), Url: vodapi.Ptr(pr.finalURL(rel)), WaterMarkDefinition: []int64{}})
+		}
+		pr.sub(i).SnapshotByTimeOffsetTask.Output = item
+		pr.addInfo(func(mi *vodapi.MediaInfo) {
+			if mi.SnapshotByTimeOffsetInfo == nil {
+				mi.SnapshotByTimeOffsetInfo = &vodapi.MediaSnapshotByTimeOffsetInfo{}
+			}
+			mi.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet = append(mi.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet, item)
+		})
+		return nil
+	}}, nil
+}
+
+// sequenceURLs lists the files a numbered-sequence output wrote as URLs.
+func (pr *procRun) sequenceURLs(root, pattern string) ([]string, error) {
+	files, err := media.SequenceFiles(pattern)
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	for _, f := range files {
+		rel, _ := filepath.Rel(root, f)
+		urls = append(urls, pr.finalURL(filepath.ToSlash(rel)))
+	}
+	return urls, nil
+}
+
+func (pr *procRun) samples(i int, in *vodapi.SampleSnapshotTaskInput) (*job, error) {
+	if len(in.WatermarkSet) > 0 {
+		return nil, unsupported("watermarks")
+	}
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.sampleSnapshotTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, err
+	}
+	ext := imgExt(vodapi.Val(tpl.Format))
+	pattern, root := pr.local(fmt.Sprintf("sample/%d/%%d.%s", def, ext)), pr.root
+	spec := media.SampleSpec{Pattern: pattern, Image: imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format),
+		Sampling: media.Sampling{Type: media.SampleType(vodapi.Val(tpl.SampleType)), Interval: float64(vodapi.Val(tpl.SampleInterval))}}
+	plan, err := media.PlanSampleSnapshots(pr.src, spec, pr.probe)
+	if err != nil {
+		return nil, err
+	}
+	return &job{plans: []*media.Plan{plan}, done: func() error {
+		urls, err := pr.sequenceURLs(root, pattern)
+		if err != nil {
+			return err
+		}
+		item := &vodapi.MediaSampleSnapshotItem{Definition: vodapi.Ptr(def), SampleType: vodapi.Ptr(vodapi.Val(tpl.SampleType)),
+			Interval: vodapi.Ptr(int64(vodapi.Val(tpl.SampleInterval))), ImageUrlSet: urls, WaterMarkDefinition: []int64{}}
+		pr.sub(i).SampleSnapshotTask.Output = item
+		pr.addInfo(func(mi *vodapi.MediaInfo) {
+			if mi.SampleSnapshotInfo == nil {
+				mi.SampleSnapshotInfo = &vodapi.MediaSampleSnapshotInfo{}
+			}
+			mi.SampleSnapshotInfo.SampleSnapshotSet = append(mi.SampleSnapshotInfo.SampleSnapshotSet, item)
+		})
+		return nil
+	}}, nil
+}
+
+func (pr *procRun) sprites(i int, in *vodapi.ImageSpriteTaskInput) (*job, error) {
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.imageSpriteTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, err
+	}
+	ext := imgExt(vodapi.Val(tpl.Format))
+	pattern, root := pr.local(fmt.Sprintf("sprite/%d/%%d.%s", def, ext)), pr.root
+	spec := media.SpriteSpec{Pattern: pattern, Image: imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format),
+		Sampling: media.Sampling{Type: media.SampleType(vodapi.Val(tpl.SampleType)), Interval: float64(vodapi.Val(tpl.SampleInterval))},
+		Columns:  int(vodapi.Val(tpl.ColumnCount)), Rows: int(vodapi.Val(tpl.RowCount))}
+	plan, layout, err := media.PlanSprites(pr.src, spec, pr.probe)
+	if err != nil {
+		return nil, err
+	}
+	vttRel := fmt.Sprintf("sprite/%d/index.vtt", def)
+	return &job{plans: []*media.Plan{plan}, done: func() error {
+		urls, err := pr.sequenceURLs(root, pattern)
+		if err != nil {
+			return err
+		}
+		vtt, err := media.SpriteVTT(urls, layout, pr.probe.Duration)
+		if err != nil {
+			return err
+		}
+		if _, err := pr.s.cfg.Blob.Put(pr.ctx, pr.staging+"/"+vttRel, strings.NewReader(vtt), "text/vtt"); err != nil {
+			return err
+		}
+		item := &vodapi.MediaImageSpriteItem{Definition: vodapi.Ptr(def), Height: vodapi.Ptr(int64(layout.CellHeight)),
+			Width: vodapi.Ptr(int64(layout.CellWidth)), TotalCount: vodapi.Ptr(int64(layout.Count)), ImageUrlSet: urls,
+			WebVttUrl: vodapi.Ptr(pr.finalURL(vttRel))}
+		pr.sub(i).ImageSpriteTask.Output = item
+		pr.addInfo(func(mi *vodapi.MediaInfo) {
+			if mi.ImageSpriteInfo == nil {
+				mi.ImageSpriteInfo = &vodapi.MediaImageSpriteInfo{}
+			}
+			mi.ImageSpriteInfo.ImageSpriteSet = append(mi.ImageSpriteInfo.ImageSpriteSet, item)
+		})
+		return nil
+	}}, nil
+}
+
+func (pr *procRun) cover(i int, in *vodapi.CoverBySnapshotTaskInput) (*job, error) {
+	if len(in.WatermarkSet) > 0 {
+		return nil, unsupported("watermarks")
+	}
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.snapshotByTimeOffsetTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, err
+	}
+	t := offset{v: vodapi.Val(in.PositionValue), percent: vodapi.Val(in.PositionType) == "Percent"}
+	rel := fmt.Sprintf("cover-%d-%s.%s", def, pr.x.Task.TaskID[len(pr.x.Task.TaskID)-10:], imgExt(vodapi.Val(tpl.Format)))
+	plans, err := media.PlanSnapshots(pr.src, []media.Snapshot{{At: pr.at(t), Path: pr.local(rel)}},
+		imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format), pr.probe)
+	if err != nil {
+		return nil, err
+	}
+	return &job{plans: plans, done: func() error {
+		pr.sub(i).CoverBySnapshotTask.Output = &vodapi.CoverBySnapshotTaskOutput{CoverUrl: vodapi.Ptr(pr.finalURL(rel))}
+		pr.mu.Lock()
+		pr.cov = rel
+		pr.mu.Unlock()
+		return nil
+	}}, nil
+}
+
+func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput) (*job, error) {
+	switch {
+	case len(in.WatermarkSet) > 0:
+		return nil, unsupported("watermarks")
+	case len(in.SubtitleSet) > 0 || len(in.SubtitleInfoSet) > 0:
+		return nil, unsupported("subtitles in adaptive streams")
+	case in.DrmInfo != nil:
+		return nil, unsupported("third-party DRM")
+	}
+	def := int64(vodapi.Val(in.Definition))
+	tpl, err := pr.s.adaptiveDynamicStreamingTemplate(pr.ctx, pr.app, def)
+	if err != nil {
+		return nil, err
+	}
+	if d := vodapi.Val(tpl.DrmType); d != "" {
+		return nil, unsupported("encrypted (" + d + ") adaptive streams")
+	}
+	format, manifest := "HLS", "master.m3u8"
+	if strings.Contains(strings.ToUpper(vodapi.Val(tpl.Format)), "DASH") {
+		format, manifest = "DASH", "manifest.mpd"
+	}
+	relDir := fmt.Sprintf("adp/%d", def)
+	spec := media.AdaptiveSpec{Format: strings.ToLower(format), Dir: pr.local(relDir + "/x"), Manifest: manifest,
+		SegmentSeconds: float64(vodapi.Val(tpl.SegmentDuration))}
+	spec.Dir = filepath.Dir(spec.Dir)
+	for _, st := range tpl.StreamInfos {
+		as := media.AdaptiveStream{Video: videoSpec(st.Video), Audio: audioSpec(st.Audio),
+			RemoveVideo: vodapi.Val(st.RemoveVideo) == 1, RemoveAudio: vodapi.Val(st.RemoveAudio) == 1}
+		// DisableHigherVideoResolution drops the renditions larger than the
+		// source (the smallest one always stays).
+		if vodapi.Val(tpl.DisableHigherVideoResolution) == 1 && len(spec.Streams) > 0 && as.Video.Scale.Upscales(pr.probe) {
+			continue
+		}
+		spec.Streams = append(spec.Streams, as)
+	}
+	plan, err := media.PlanAdaptive(pr.src, spec, pr.probe)
+	if err != nil {
+		return nil, err
+	}
+	return &job{plans: []*media.Plan{plan}, done: func() error {
+		item := &vodapi.AdaptiveDynamicStreamingInfoItem{Definition: vodapi.Ptr(def), Package: vodapi.Ptr(format),
+			DrmType: vodapi.Ptr(""), Url: vodapi.Ptr(pr.finalURL(relDir + "/" + manifest)), Size: vodapi.Ptr(dirSize(spec.Dir)),
+			DigitalWatermarkType: vodapi.Ptr("None"), SubStreamSet: []*vodapi.MediaSubStreamInfoItem{},
+			CopyRightWatermarkText: vodapi.Ptr(""), BlindWatermarkDefinition: vodapi.Ptr(int64(0)),
+			SubtitleSet: []*vodapi.MediaSubtitleItem{}, DefaultSubtitleId: vodapi.Ptr(""), DrmEncryptType: vodapi.Ptr("")}
+		pr.sub(i).AdaptiveDynamicStreamingTask.Output = item
+		pr.addInfo(func(mi *vodapi.MediaInfo) {
+			if mi.AdaptiveDynamicStreamingInfo == nil {
+				mi.AdaptiveDynamicStreamingInfo = &vodapi.MediaAdaptiveDynamicStreamingInfo{}
+			}
+			mi.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet = append(mi.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet, item)
+		})
+		return nil
+	}}, nil
+}
+
+func (pr *procRun) addInfo(fn func(*vodapi.MediaInfo)) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	fn(&pr.info)
+}
+
+// mergeInfo adds the outputs in add to info, replacing outputs of the same
+// template made earlier.
+func mergeInfo(info, add *vodapi.MediaInfo) {
+	if a := add.TranscodeInfo; a != nil {
+		if info.TranscodeInfo == nil {
+			info.TranscodeInfo = &vodapi.MediaTranscodeInfo{}
+		}
+		info.TranscodeInfo.TranscodeSet = replaceByDef(info.TranscodeInfo.TranscodeSet, a.TranscodeSet,
+			func(x *vodapi.MediaTranscodeItem) int64 { return vodapi.Val(x.Definition) })
+	}
+	if a := add.AnimatedGraphicsInfo; a != nil {
+		if info.AnimatedGraphicsInfo == nil {
+			info.AnimatedGraphicsInfo = &vodapi.MediaAnimatedGraphicsInfo{}
+		}
+		info.AnimatedGraphicsInfo.AnimatedGraphicsSet = replaceByDef(info.AnimatedGraphicsInfo.AnimatedGraphicsSet, a.AnimatedGraphicsSet,
+			func(x *vodapi.MediaAnimatedGraphicsItem) int64 { return vodapi.Val(x.Definition) })
+	}
+	if a := add.SnapshotByTimeOffsetInfo; a != nil {
+		if info.SnapshotByTimeOffsetInfo == nil {
+			info.SnapshotByTimeOffsetInfo = &vodapi.MediaSnapshotByTimeOffsetInfo{}
+		}
+		info.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet = replaceByDef(info.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet,
+			a.SnapshotByTimeOffsetSet, func(x *vodapi.MediaSnapshotByTimeOffsetItem) int64 { return vodapi.Val(x.Definition) })
+	}
+	if a := add.SampleSnapshotInfo; a != nil {
+		if info.SampleSnapshotInfo == nil {
+			info.SampleSnapshotInfo = &vodapi.MediaSampleSnapshotInfo{}
+		}
+		info.SampleSnapshotInfo.SampleSnapshotSet = replaceByDef(info.SampleSnapshotInfo.SampleSnapshotSet, a.SampleSnapshotSet,
+			func(x *vodapi.MediaSampleSnapshotItem) int64 { return vodapi.Val(x.Definition) })
+	}
+	if a := add.ImageSpriteInfo; a != nil {
+		if info.ImageSpriteInfo == nil {
+			info.ImageSpriteInfo = &vodapi.MediaImageSpriteInfo{}
+		}
+		info.ImageSpriteInfo.ImageSpriteSet = replaceByDef(info.ImageSpriteInfo.ImageSpriteSet, a.ImageSpriteSet,
+			func(x *vodapi.MediaImageSpriteItem) int64 { return vodapi.Val(x.Definition) })
+	}
+	if a := add.AdaptiveDynamicStreamingInfo; a != nil {
+		if info.AdaptiveDynamicStreamingInfo == nil {
+			info.AdaptiveDynamicStreamingInfo = &vodapi.MediaAdaptiveDynamicStreamingInfo{}
+		}
+		info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet = replaceByDef(info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet,
+			a.AdaptiveDynamicStreamingSet, func(x *vodapi.AdaptiveDynamicStreamingInfoItem) int64 { return vodapi.Val(x.Definition) })
+	}
+}
+
+// replaceByDef returns old without the items whose definition an added
+// item has, followed by the added items.
+func replaceByDef[T any](old, added []*T, def func(*T) int64) []*T {
+	out := make([]*T, 0, len(old)+len(added))
+	for _, o := range old {
+		keep := true
+		for _, a := range added {
+			if def(a) == def(o) {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, o)
+		}
+	}
+	return append(out, added...)
+}
