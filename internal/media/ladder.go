@@ -99,8 +99,23 @@ func PlanLadder(in string, outs []OutputSpec, p *Probe) (*Plan, error) {
 	for _, s := range inputs {
 		args = append(args, inputArgs(in, s.start, s.end)...)
 	}
+	// Overlay images follow, one input each, in the order of the outputs.
+	imageInput := make([]int, len(rs))
+	next := len(inputs)
+	for i, r := range rs {
+		if r.spec.Remux || !r.video {
+			continue
+		}
+		imageInput[i] = next
+		for _, o := range r.spec.Overlays {
+			if o.Image != "" {
+				args = append(args, inputArgs(o.Image, 0, 0)...)
+				next++
+			}
+		}
+	}
 
-	graph, maps := ladderGraph(rs, p, !shared)
+	graph, maps := ladderGraph(rs, p, !shared, imageInput)
 	if len(graph) > 0 {
 		args = append(args, "-filter_complex", strings.Join(graph, ";"))
 	}
@@ -163,7 +178,11 @@ type outputMaps struct{ video, audio string }
 // ladderGraph builds the filter graph of the encoded outputs of a ladder
 // reading input 0, and the -map value of each of their streams. trim says
 // whether each chain trims itself (the outputs' trims differ).
-func ladderGraph(rs []*rendition, p *Probe, trim bool) ([]string, []outputMaps) {
+//
+// An output with overlays ends its chain at a label of its own, which the
+// overlays' graph draws on; its image overlays read the inputs numbered
+// from imageInput[i] on.
+func ladderGraph(rs []*rendition, p *Probe, trim bool, imageInput []int) ([]string, []outputMaps) {
 	var graph []string
 	maps := make([]outputMaps, len(rs))
 	var vUsers, aUsers []int
@@ -190,10 +209,19 @@ func ladderGraph(rs []*rendition, p *Probe, trim bool) ([]string, []outputMaps) 
 				pre = append(pre, "fps="+formatSeconds(r.fpsFilter))
 			}
 			out := "v" + strconv.Itoa(i)
-			chains[j] = videoChain{out: out, pre: pre, g: r.geom, post: []string{"setsar=1", "format=yuv420p"}}
 			maps[i].video = "[" + out + "]"
+			if len(r.spec.Overlays) > 0 {
+				out += "u" // the scaled picture, under the overlays
+			}
+			chains[j] = videoChain{out: out, pre: pre, g: r.geom, post: []string{"setsar=1", "format=yuv420p"}}
 		}
 		videoChains(&graph, streamRef(0, p.Video[0].Index), chains)
+		for _, i := range vUsers {
+			if r := rs[i]; len(r.spec.Overlays) > 0 {
+				out := "v" + strconv.Itoa(i)
+				graph = append(graph, overlayGraph(out+"u", out, out, r.spec.Overlays, r.geom.w, r.geom.h, imageInput[i])...)
+			}
+		}
 	}
 	if len(aUsers) > 0 {
 		in := streamRef(0, p.Audio[0].Index)
@@ -289,7 +317,15 @@ func newRendition(o OutputSpec, p *Probe) (*rendition, error) {
 	if r.video {
 		r.fps = p.Video[0].FpsExact
 	}
+	for k, ov := range o.Overlays {
+		if err := ov.check(); err != nil {
+			return nil, fmt.Errorf("overlay %d: %w", k, err)
+		}
+	}
 	if o.Remux {
+		if len(o.Overlays) > 0 && r.video {
+			return nil, fmt.Errorf("%w: overlays need the video re-encoded, not copied", ErrInvalidSpec)
+		}
 		if r.video {
 			r.geom.w, r.geom.h, _ = displaySize(p)
 		}

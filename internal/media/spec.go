@@ -113,6 +113,11 @@ type OutputSpec struct {
 
 	// HLS holds the options of HLS outputs.
 	HLS HLSOptions
+
+	// Overlays are drawn, in order, over the video after it is scaled and
+	// padded (watermarks, mosaics). A remux cannot carry them; an output
+	// without video ignores them.
+	Overlays []Overlay
 }
 
 // HLSOptions are the options of an HLS output.
