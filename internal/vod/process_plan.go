@@ -133,12 +133,8 @@ func unsupported(what string) error {
 
 func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error, media.OutputSpec, error) {
 	switch {
-	case len(in.WatermarkSet) > 0:
-		return nil, media.OutputSpec{}, unsupported("watermarks")
-	case len(in.MosaicSet) > 0:
-		return nil, media.OutputSpec{}, unsupported("mosaics")
 	case len(in.HeadTailSet) > 0:
-		return nil, media.OutputSpec{}, unsupported("head and tail clips")
+		return nil, media.OutputSpec{}, fmt.Errorf("%w: head/tail templates are not supported yet", media.ErrInvalidSpec)
 	case len(in.SubtitleInfoSet) > 0:
 		return nil, media.OutputSpec{}, unsupported("burnt-in subtitles")
 	}
@@ -150,6 +146,9 @@ func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error
 	c := containerOf(vodapi.Val(tpl.Container))
 	rel := fmt.Sprintf("f0.f%d.%s", def, extOfContainer(c))
 	spec := transcodeSpec(tpl, in, pr.local(rel))
+	if spec.Overlays, err = pr.overlays(i, in); err != nil {
+		return nil, media.OutputSpec{}, err
+	}
 	done := func() error {
 		local := spec.Path
 		p, err := pr.s.cfg.Media.Probe(pr.ctx, local)
