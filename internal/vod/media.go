@@ -342,33 +342,6 @@ func (s *Service) DeleteMedia(ctx context.Context, req *vodapi.DeleteMediaReques
 	return &vodapi.DeleteMediaResponse{}, nil
 }
 
-// deleteParts removes parts of a media. The original file is the only part
-// this server produces so far; the processing outputs come with
-// ProcessMedia.
-func (s *Service) deleteParts(ctx context.Context, m *store.Media, parts []*vodapi.MediaDeleteItem) (any, error) {
-	for _, p := range parts {
-		switch vodapi.Val(p.Type) {
-		case "OriginalFiles":
-		case "TranscodeFiles", "AdaptiveDynamicStreamingFiles", "WechatPublishFiles", "WechatMiniProgramPublishFiles":
-			// Nothing of these kinds exists on this server yet.
-		default:
-			return nil, tcapi.Errorf("InvalidParameterValue", "DeleteParts.Type %q is not one of OriginalFiles, TranscodeFiles, AdaptiveDynamicStreamingFiles", vodapi.Val(p.Type))
-		}
-	}
-	for _, p := range parts {
-		if vodapi.Val(p.Type) == "OriginalFiles" && m.MediaKey != "" {
-			if err := s.cfg.Blob.Delete(ctx, m.MediaKey); err != nil {
-				return nil, errInternal("delete original", err)
-			}
-		}
-	}
-	if err := s.cfg.DB.InTx(ctx, func(tx *store.Tx) error { return s.fileDeletedEvent(ctx, tx, m, parts) }); err != nil {
-		return nil, errInternal("record event", err)
-	}
-	s.notify()
-	return &vodapi.DeleteMediaResponse{}, nil
-}
-
 // fileDeletedEvent records FileDeleted when the application switched it on.
 func (s *Service) fileDeletedEvent(ctx context.Context, tx *store.Tx, m *store.Media, parts []*vodapi.MediaDeleteItem) error {
 	on, err := eventSwitchOn(ctx, tx, m.SubAppID, func(c *store.EventConfig) string { return c.DeleteSwitch })
