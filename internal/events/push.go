@@ -106,7 +106,12 @@ func NewDispatcher(cfg Config) (*Dispatcher, error) {
 		cfg.Parallel = 16
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: cfg.Timeout}
+		// Keep a connection per concurrent callback alive: receivers are
+		// usually one host, and the default of 2 idle connections made
+		// most callbacks open a new TCP connection.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = cfg.Parallel
+		cfg.HTTP = &http.Client{Timeout: cfg.Timeout, Transport: tr}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
