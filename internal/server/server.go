@@ -131,6 +131,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 		mux.Handle("/", api)
 		mux.Handle("/files/", bs.Handler("/files/"))
 		mux.Handle("/upload/", svc.UploadHandler())
+		mux.Handle("/keys/", svc.KeysHandler())
 	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		if err := db.Ping(r.Context()); err != nil {

@@ -435,17 +435,37 @@ func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput)
 	if err != nil {
 		return nil, err
 	}
-	if d := vodapi.Val(tpl.DrmType); d != "" {
-		return nil, unsupported("encrypted (" + d + ") adaptive streams")
-	}
 	format, manifest := "HLS", "master.m3u8"
 	if strings.Contains(strings.ToUpper(vodapi.Val(tpl.Format)), "DASH") {
 		format, manifest = "DASH", "manifest.mpd"
+	}
+	drm := vodapi.Val(tpl.DrmType)
+	switch {
+	case drm == "":
+	case drm == "SimpleAES" && format == "HLS":
+	case drm == "SimpleAES":
+		return nil, unsupported("SimpleAES DASH streams")
+	default:
+		return nil, unsupported("encrypted (" + drm + ") adaptive streams")
 	}
 	relDir := fmt.Sprintf("adp/%d", def)
 	spec := media.AdaptiveSpec{Format: strings.ToLower(format), Dir: pr.local(relDir + "/x"), Manifest: manifest,
 		SegmentSeconds: float64(vodapi.Val(tpl.SegmentDuration))}
 	spec.Dir = filepath.Dir(spec.Dir)
+	var keyID string
+	if drm == "SimpleAES" {
+		// A key of its own per task, drawn at random; ffmpeg reads it from
+		// outside the job's folder, so it is never published with the
+		// segments, and players fetch it from KeysHandler.
+		keyID = randomHex(keyIDSize)
+		dir := filepath.Join(filepath.Dir(pr.out), "keys")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		if spec.Key, err = media.WriteHLSKey(dir, keyID, pr.s.keyURL(pr.app.SubAppID, keyID), nil, ""); err != nil {
+			return nil, err
+		}
+	}
 	for _, st := range tpl.StreamInfos {
 		as := media.AdaptiveStream{Video: videoSpec(st.Video), Audio: audioSpec(st.Audio),
 			RemoveVideo: vodapi.Val(st.RemoveVideo) == 1, RemoveAudio: vodapi.Val(st.RemoveAudio) == 1}
@@ -461,8 +481,13 @@ func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput)
 		return nil, err
 	}
 	return &job{plans: []*media.Plan{plan}, done: func() error {
+		if spec.Key != nil {
+			if err := pr.s.putKey(pr.ctx, pr.app.SubAppID, keyID, spec.Key.Key); err != nil {
+				return fmt.Errorf("store the stream's key: %w", err)
+			}
+		}
 		item := &vodapi.AdaptiveDynamicStreamingInfoItem{Definition: vodapi.Ptr(def), Package: vodapi.Ptr(format),
-			DrmType: vodapi.Ptr(""), Url: vodapi.Ptr(pr.finalURL(relDir + "/" + manifest)), Size: vodapi.Ptr(dirSize(spec.Dir)),
+			DrmType: vodapi.Ptr(drm), Url: vodapi.Ptr(pr.finalURL(relDir + "/" + manifest)), Size: vodapi.Ptr(dirSize(spec.Dir)),
 			DigitalWatermarkType: vodapi.Ptr("None"), SubStreamSet: []*vodapi.MediaSubStreamInfoItem{},
 			CopyRightWatermarkText: vodapi.Ptr(""), BlindWatermarkDefinition: vodapi.Ptr(int64(0)),
 			SubtitleSet: []*vodapi.MediaSubtitleItem{}, DefaultSubtitleId: vodapi.Ptr(""), DrmEncryptType: vodapi.Ptr("")}

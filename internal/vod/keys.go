@@ -1,0 +1,82 @@
+package vod
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/openvod/openvod/internal/blob"
+)
+
+// keysPrefix is the route HLS players fetch SimpleAES keys from.
+const keysPrefix = "/keys/"
+
+// keyIDSize is the size in bytes of a SimpleAES key's random id.
+const keyIDSize = 16
+
+// keyBlobKey is where a SimpleAES key is kept: under "_private/", which
+// the file handler never serves, so the key leaves only through
+// KeysHandler.
+func keyBlobKey(subAppID uint64, id string) string {
+	return fmt.Sprintf("_private/keys/%d/%s.key", subAppID, id)
+}
+
+// keyURL is the URL players fetch a SimpleAES key at, as #EXT-X-KEY
+// names it.
+func (s *Service) keyURL(subAppID uint64, id string) string {
+	return fmt.Sprintf("%s%s%d/%s", s.cfg.PublicURL, keysPrefix, subAppID, id)
+}
+
+// putKey stores a SimpleAES key for KeysHandler.
+func (s *Service) putKey(ctx context.Context, subAppID uint64, id string, key []byte) error {
+	_, err := s.cfg.Blob.Put(ctx, keyBlobKey(subAppID, id), bytes.NewReader(key), "application/octet-stream")
+	return err
+}
+
+// KeysHandler serves the AES-128 keys of SimpleAES adaptive streams at
+// /keys/<SubAppId>/<key id>, GET and HEAD only. A key id is 128 random
+// bits, so its URL is the capability; there is no other check yet.
+func (s *Service) KeysHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "use GET to fetch a key", http.StatusMethodNotAllowed)
+			return
+		}
+		sub, id, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, keysPrefix), "/")
+		subAppID, err := strconv.ParseUint(sub, 10, 64)
+		if b, herr := hex.DecodeString(id); !ok || err != nil || herr != nil || len(b) != keyIDSize || id != strings.ToLower(id) {
+			http.NotFound(w, r)
+			return
+		}
+		rc, err := s.cfg.Blob.Get(r.Context(), keyBlobKey(subAppID, id))
+		if errors.Is(err, blob.ErrNotFound) {
+			http.NotFound(w, r)
+			return
+		}
+		if err != nil {
+			s.log.Error("read hls key", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		defer rc.Close()
+		key, err := io.ReadAll(io.LimitReader(rc, 64))
+		if err != nil {
+			s.log.Error("read hls key", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(len(key)))
+		w.Header().Set("Cache-Control", "private, max-age=86400")
+		if r.Method == http.MethodGet {
+			w.Write(key)
+		}
+	})
+}
