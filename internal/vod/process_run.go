@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"time"
 
@@ -289,10 +290,15 @@ func runFailure(err error) *task.Failure {
 	return task.InvalidInput("%v", trimPaths(err))
 }
 
-// trimPaths keeps local paths out of messages shown to clients.
+// localDirs matches the folders of an absolute local path ("/tmp/proc-1/out/")
+// where a word starts, leaving its file name.
+var localDirs = regexp.MustCompile(`(^|[\s'"(=\[])(?:/[^\s/'"]+)+/`)
+
+// trimPaths keeps local paths out of messages shown to clients: ffmpeg's
+// and ffprobe's errors name the files they read and write, which would
+// tell clients the server's folders. Only the file names stay.
 func trimPaths(err error) string {
-	msg := err.Error()
-	return msg
+	return localDirs.ReplaceAllString(err.Error(), "$1")
 }
 
 // upload copies a job's local outputs to the staging prefix, keeping their

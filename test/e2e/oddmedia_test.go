@@ -94,6 +94,7 @@ func runOdd(t *testing.T, s *server, fileID string, snapshotMS int) oddOutputs {
 			require.NotZero(t, r["ErrCode"], typ)
 			require.NotEmpty(t, r["Message"], typ)
 			require.NotEqual(t, "SUCCESS", r["Message"], typ)
+			require.NotContains(t, r["Message"], s.DataDir, "%s: no local paths for clients", typ)
 			t.Logf("%s FAIL %v: %v", typ, r["ErrCode"], r["Message"])
 			continue
 		}

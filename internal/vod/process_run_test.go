@@ -1,0 +1,24 @@
+package vod
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestTrimPaths(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, in, want string }{
+		{"ffmpeg input", "ffmpeg exited with status 1: /tmp/openvod/work/proc-12/source: Invalid data found when processing input",
+			"ffmpeg exited with status 1: source: Invalid data found when processing input"},
+		{"quoted", `probe '/data/media/1/ab/f0.mp4': no streams`, `probe 'f0.mp4': no streams`},
+		{"two paths", "open /a/b/c.jpg and /d/e.png", "open c.jpg and e.png"},
+		{"no path", "the source has no video", "the source has no video"},
+		{"ratio is not a path", "scale 16/9 failed", "scale 16/9 failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, trimPaths(errors.New(tc.in)))
+		})
+	}
+}
