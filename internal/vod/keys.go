@@ -51,7 +51,7 @@ func (s *Service) KeysHandler() http.Handler {
 		}
 		sub, id, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, keysPrefix), "/")
 		subAppID, err := strconv.ParseUint(sub, 10, 64)
-		if b, herr := hex.DecodeString(id); !ok || err != nil || herr != nil || len(b) != keyIDSize || id != strings.ToLower(id) {
+		if !ok || err != nil || !validKeyID(id) {
 			http.NotFound(w, r)
 			return
 		}
@@ -79,4 +79,53 @@ func (s *Service) KeysHandler() http.Handler {
 			w.Write(key)
 		}
 	})
+}
+
+// validKeyID reports whether id is a key id as keyURL writes them: 32
+// lower-case hex digits.
+func validKeyID(id string) bool {
+	b, err := hex.DecodeString(id)
+	return err == nil && len(b) == keyIDSize && id == strings.ToLower(id)
+}
+
+// deleteStreamKeys removes the SimpleAES keys that the HLS playlists under
+// dir (an adaptive stream's folder, or a whole media's) name in their
+// #EXT-X-KEY lines, before the playlists themselves go.
+func (s *Service) deleteStreamKeys(ctx context.Context, subAppID uint64, dir string) error {
+	keys, err := s.cfg.Blob.List(ctx, dir)
+	if err != nil {
+		return err
+	}
+	prefix := `URI="` + s.keyURL(subAppID, "")
+	ids := map[string]bool{}
+	for _, k := range keys {
+		if !strings.HasSuffix(k, ".m3u8") {
+			continue
+		}
+		rc, err := s.cfg.Blob.Get(ctx, k)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, 4<<20))
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if !strings.HasPrefix(line, "#EXT-X-KEY:") {
+				continue
+			}
+			if _, rest, ok := strings.Cut(line, prefix); ok {
+				if id, _, ok := strings.Cut(rest, `"`); ok && validKeyID(id) {
+					ids[id] = true
+				}
+			}
+		}
+	}
+	for id := range ids {
+		if err := s.cfg.Blob.Delete(ctx, keyBlobKey(subAppID, id)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -335,7 +335,11 @@ func (s *Service) DeleteMedia(ctx context.Context, req *vodapi.DeleteMediaReques
 		return nil, errInternal("delete media", err)
 	}
 	s.notify()
-	// The row is gone, so nothing refers to the files any more; remove them.
+	// The row is gone, so nothing refers to the files any more; remove them,
+	// and the keys of its encrypted streams, kept apart.
+	if err := s.deleteStreamKeys(ctx, m.SubAppID, path.Dir(m.MediaKey)+"/adp"); err != nil {
+		s.log.Error("delete stream keys; they are orphaned", "file_id", m.FileID, "err", err)
+	}
 	if err := s.cfg.Blob.DeletePrefix(ctx, path.Dir(m.MediaKey)+"/"); err != nil {
 		s.log.Error("delete media files; they are orphaned", "file_id", m.FileID, "err", err)
 	}

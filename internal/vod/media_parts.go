@@ -68,7 +68,7 @@ func (s *Service) deleteParts(ctx context.Context, m *store.Media, parts []*voda
 			}
 		}
 	}
-	if err := s.deleteOutputFiles(ctx, path.Dir(m.MediaKey), gone); err != nil {
+	if err := s.deleteOutputFiles(ctx, m.SubAppID, path.Dir(m.MediaKey), gone); err != nil {
 		// The info no longer lists them: they are orphaned, not visible.
 		s.log.Error("delete output files; they are orphaned", "file_id", m.FileID, "err", err)
 	}
@@ -139,14 +139,18 @@ func outputBase(u string) string {
 	return u[i+1:]
 }
 
-// deleteOutputFiles removes the files of removed outputs.
-func (s *Service) deleteOutputFiles(ctx context.Context, mdir string, gone outputFiles) error {
+// deleteOutputFiles removes the files of removed outputs, and the keys of
+// the encrypted streams among them.
+func (s *Service) deleteOutputFiles(ctx context.Context, subAppID uint64, mdir string, gone outputFiles) error {
 	for _, k := range gone.keys {
 		if err := s.cfg.Blob.Delete(ctx, k); err != nil {
 			return err
 		}
 	}
 	for _, d := range gone.dirs {
+		if err := s.deleteStreamKeys(ctx, subAppID, d); err != nil {
+			return err
+		}
 		if err := s.cfg.Blob.DeletePrefix(ctx, d); err != nil {
 			return err
 		}

@@ -74,4 +74,26 @@ func TestProcessMediaAdaptiveSimpleAES(t *testing.T) {
 	secs, err := strconv.ParseFloat(strings.TrimSpace(string(dur)), 64)
 	require.NoError(t, err)
 	require.InDelta(t, 3.0, secs, 0.5)
+
+	// Deleting the stream deletes its key too.
+	_, err = s.call("DeleteMedia", map[string]any{"FileId": fileID,
+		"DeleteParts": []any{map[string]any{"Type": "AdaptiveDynamicStreamingFiles", "Definition": 12}}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, statusOf(t, master))
+	require.Equal(t, http.StatusNotFound, statusOf(t, keyURL))
+
+	// And so does deleting the whole media.
+	d = processMedia(t, s, map[string]any{"FileId": fileID, "MediaProcessTask": map[string]any{
+		"AdaptiveDynamicStreamingTaskSet": []any{map[string]any{"Definition": 12}},
+	}})
+	r = subtasks(t, d)["AdaptiveDynamicStreaming"][0]
+	require.Equal(t, "SUCCESS", r["Status"], r["Message"])
+	_, pl = getBody(t, firstEntry(t, r["Output"].(map[string]any)["Url"].(string)))
+	m = regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`).FindStringSubmatch(string(pl))
+	require.NotNil(t, m)
+	require.NotEqual(t, keyURL, m[1], "a new key per task")
+	require.Equal(t, http.StatusOK, statusOf(t, m[1]))
+	_, err = s.call("DeleteMedia", map[string]any{"FileId": fileID})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, statusOf(t, m[1]))
 }
