@@ -158,6 +158,19 @@ func (o oddOutputs) requireTranscode(t *testing.T, want float64) (w, h int) {
 	return w, h
 }
 
+// audioOnly checks a task on a source without video: the pictures fail
+// saying so, the transcode keeps the sound as an audio-only rendition.
+func audioOnly(t *testing.T, o oddOutputs) {
+	for _, typ := range []string{"SnapshotByTimeOffset", "ImageSprites", "AnimatedGraphics"} {
+		require.Equal(t, "FAIL", o.status(typ), typ)
+		require.Contains(t, o.subs[typ]["Message"], "the source has no video", typ)
+	}
+	require.Equal(t, "SUCCESS", o.status("Transcode"), o.subs["Transcode"]["Message"])
+	require.True(t, o.transcode.has("audio"))
+	require.False(t, o.transcode.has("video"))
+	require.InDelta(t, 3, o.transcode.duration(), 0.3)
+}
+
 // ingestFile pulls a local file into the server and returns its FileId.
 func ingestFile(t *testing.T, s *server, path string) string {
 	t.Helper()
@@ -186,21 +199,16 @@ func TestOddMediaProcessing(t *testing.T) {
 		snap  int
 		check func(t *testing.T, o oddOutputs)
 	}{
-		{name: "audio only", snap: 500, make: func(t *testing.T, dir string) string {
+		{name: "audio only m4a", snap: 500, make: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "a.m4a")
 			ffmpeg(t, join(tone("3"), []string{"-c:a", "aac", p})...)
 			return p
-		}, check: func(t *testing.T, o oddOutputs) {
-			for _, typ := range []string{"SnapshotByTimeOffset", "ImageSprites", "AnimatedGraphics"} {
-				require.Equal(t, "FAIL", o.status(typ), typ)
-				require.Contains(t, o.subs[typ]["Message"], "the source has no video", typ)
-			}
-			// The transcode keeps the sound: an audio-only rendition.
-			require.Equal(t, "SUCCESS", o.status("Transcode"), o.subs["Transcode"]["Message"])
-			require.True(t, o.transcode.has("audio"))
-			require.False(t, o.transcode.has("video"))
-			require.InDelta(t, 3, o.transcode.duration(), 0.3)
-		}},
+		}, check: audioOnly},
+		{name: "audio only mp3", snap: 500, make: func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "a.mp3")
+			ffmpeg(t, join(tone("3"), []string{"-c:a", "libmp3lame", p})...)
+			return p
+		}, check: audioOnly},
 		{name: "video only", snap: 500, make: func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "v.mp4")
 			ffmpeg(t, join(src("3"), x264, []string{p})...)
