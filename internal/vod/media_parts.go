@@ -43,7 +43,8 @@ func (s *Service) deleteParts(ctx context.Context, m *store.Media, parts []*voda
 				return fmt.Errorf("decode media info: %w", err)
 			}
 		}
-		if gone = removeOutputs(info, parts, path.Dir(cur.MediaKey)); !gone.empty() {
+		var removed bool
+		if gone, removed = removeOutputs(info, parts, path.Dir(cur.MediaKey)); removed {
 			if cur.Info, err = json.Marshal(info); err != nil {
 				return err
 			}
@@ -69,7 +70,7 @@ func (s *Service) deleteParts(ctx context.Context, m *store.Media, parts []*voda
 		}
 	}
 	if err := s.deleteOutputFiles(ctx, m.SubAppID, path.Dir(m.MediaKey), gone); err != nil {
-		// The info no longer lists them: they are orphaned, not visible.
+		// The info no longer lists them; what is left is orphaned.
 		s.log.Error("delete output files; they are orphaned", "file_id", m.FileID, "err", err)
 	}
 	return &vodapi.DeleteMediaResponse{}, nil
@@ -82,14 +83,12 @@ type outputFiles struct {
 	dirs  []string // whole folders (adaptive streams)
 }
 
-func (o outputFiles) empty() bool { return len(o.keys)+len(o.stems)+len(o.dirs) == 0 }
-
 // removeOutputs drops the outputs parts name from info and returns their
 // files under mdir: a transcode is its file and, for HLS, the segments
 // beside it sharing its stem ("f0.f100210_00001.ts"); an adaptive stream
-// is its whole folder "adp/<definition>".
-func removeOutputs(info *vodapi.MediaInfo, parts []*vodapi.MediaDeleteItem, mdir string) outputFiles {
-	var gone outputFiles
+// is its whole folder "adp/<definition>". removed reports whether info
+// changed.
+func removeOutputs(info *vodapi.MediaInfo, parts []*vodapi.MediaDeleteItem, mdir string) (gone outputFiles, removed bool) {
 	match := func(typ string, def int64) bool {
 		for _, p := range parts {
 			if vodapi.Val(p.Type) == typ && (vodapi.Val(p.Definition) == 0 || vodapi.Val(p.Definition) == def) {
@@ -105,6 +104,7 @@ func removeOutputs(info *vodapi.MediaInfo, parts []*vodapi.MediaDeleteItem, mdir
 				keep = append(keep, it)
 				continue
 			}
+			removed = true
 			if base := outputBase(vodapi.Val(it.Url)); base != "" {
 				gone.keys = append(gone.keys, mdir+"/"+base)
 				gone.stems = append(gone.stems, mdir+"/"+strings.TrimSuffix(base, path.Ext(base))+"_")
@@ -119,11 +119,12 @@ func removeOutputs(info *vodapi.MediaInfo, parts []*vodapi.MediaDeleteItem, mdir
 				keep = append(keep, it)
 				continue
 			}
+			removed = true
 			gone.dirs = append(gone.dirs, fmt.Sprintf("%s/adp/%d", mdir, vodapi.Val(it.Definition)))
 		}
 		ai.AdaptiveDynamicStreamingSet = keep
 	}
-	return gone
+	return gone, removed
 }
 
 // outputBase is the file name an output URL ends with ("" when it has
