@@ -54,7 +54,9 @@ type stmtCache struct {
 	wanted map[string]bool // asked for inside a transaction, to prepare after it
 }
 
-func newStmtCache() *stmtCache { return &stmtCache{m: map[string]*sql.Stmt{}, wanted: map[string]bool{}} }
+func newStmtCache() *stmtCache {
+	return &stmtCache{m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
+}
 
 // lookup returns a prepared statement, or notes the text as wanted.
 func (c *stmtCache) lookup(q string) (*sql.Stmt, bool) {
