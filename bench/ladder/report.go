@@ -67,6 +67,11 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "  %-34s %5.2f\n", "C/B", ratio(c.CPU, b.CPU))
 	fmt.Fprintf(w, "  %-34s %5.2f\n", "C/A", ratio(c.CPU, a.CPU))
 	fmt.Fprintf(w, "  %-34s %5.2f\n", "B/A", ratio(b.CPU, a.CPU))
+	lo, hi := min(a.Others, b.Others, c.Others), max(a.Others, b.Others, c.Others)
+	if hi-lo > 0.3 {
+		fmt.Fprintf(w, "WARNING: the best runs competed with very different loads (others %.2f / %.2f / %.2f cores for A / B / C): the wall ratios are unreliable; rerun on a quieter machine\n",
+			a.Others, b.Others, c.Others)
+	}
 	if busy := slices.MaxFunc(r.runs, func(x, y result) int { return cmpF(x.Others, y.Others) }); busy.Others > 0.25 {
 		fmt.Fprintf(w, "note: other processes used up to %.2f cores during a run; the machine was shared, so wall times are noisy\n", busy.Others)
 	}
