@@ -341,3 +341,10 @@ func (db *DB) CountTasks(ctx context.Context) ([]TaskCount, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetTaskFileID records the media a task produced (a PullUpload's new
+// FileId), so DescribeTasks can filter by it.
+func (tx *Tx) SetTaskFileID(ctx context.Context, taskID, fileID string) error {
+	_, err := tx.exec(ctx, `UPDATE tasks SET file_id = ? WHERE task_id = ?`, fileID, taskID)
+	return err
+}

@@ -240,6 +240,9 @@ func (s *Service) runPull(ctx context.Context, x *task.Exec) (*task.Outcome, err
 		if errors.Is(err, store.ErrDuplicate) {
 			err = tx.UpdateMedia(ctx, m) // an earlier attempt got this far
 		}
+		if err == nil {
+			err = tx.SetTaskFileID(ctx, x.Task.TaskID, m.FileID)
+		}
 		if err != nil || proc == nil {
 			return err
 		}
