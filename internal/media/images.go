@@ -31,6 +31,46 @@ type ImageSpec struct {
 
 	// Format is jpg (the default), png or webp.
 	Format string
+
+	// Overlays are drawn over each image after it is scaled; image
+	// overlays are extra inputs of the run.
+	Overlays []Overlay
+}
+
+// overlayImages returns the number of image overlays of s, checking all.
+func (s ImageSpec) overlayImages() (int, error) {
+	n := 0
+	for k, o := range s.Overlays {
+		if err := o.check(); err != nil {
+			return 0, fmt.Errorf("overlay %d: %w", k, err)
+		}
+		if o.Image != "" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// overlayInputs returns the input arguments of the overlays' images.
+func (s ImageSpec) overlayInputs() []string {
+	var args []string
+	for _, o := range s.Overlays {
+		if o.Image != "" {
+			args = append(args, inputArgs(o.Image, 0, 0)...)
+		}
+	}
+	return args
+}
+
+// withOverlays returns graph, whose chain ends at label out, with the
+// overlays drawn at its end: the chain then ends at out+"u" and the
+// overlays read the image inputs numbered from input on.
+func (s ImageSpec) withOverlays(chain func(out string) string, out string, w, h, input int) string {
+	if len(s.Overlays) == 0 {
+		return chain(out)
+	}
+	graph := append([]string{chain(out + "u")}, overlayGraph(out+"u", out, out, s.Overlays, w, h, input)...)
+	return strings.Join(graph, ";")
 }
 
 // encoderArgs returns the image encoder's options.
@@ -82,6 +122,10 @@ func PlanSnapshots(in string, shots []Snapshot, img ImageSpec, p *Probe) ([]*Pla
 	if err != nil {
 		return nil, fmt.Errorf("plan snapshots: %w", err)
 	}
+	nimg, err := img.overlayImages()
+	if err != nil {
+		return nil, fmt.Errorf("plan snapshots: %w", err)
+	}
 	var plans []*Plan
 	for first := 0; first < len(shots); first += snapshotsPerRun {
 		batch := shots[first:min(first+snapshotsPerRun, len(shots))]
@@ -97,11 +141,19 @@ func PlanSnapshots(in string, shots []Snapshot, img ImageSpec, p *Probe) ([]*Pla
 			}
 			out := "s" + strconv.Itoa(k)
 			inputs = append(inputs, inputArgs(in, at, 0)...)
-			graph = append(graph, g.filters(streamRef(k, p.Video[0].Index), out, out, nil, []string{"setsar=1"}))
+			src := streamRef(k, p.Video[0].Index)
+			graph = append(graph, img.withOverlays(func(o string) string {
+				return g.filters(src, o, out, nil, []string{"setsar=1"})
+			}, out, g.w, g.h, len(batch)+k*nimg))
 			outputs = append(outputs, "-map", "["+out+"]", "-frames:v", "1")
 			outputs = append(outputs, enc...)
 			outputs = append(outputs, "-f", "image2", "-update", "1", s.Path)
 			plan.Outputs = append(plan.Outputs, Output{Path: s.Path, Width: g.w, Height: g.h, Video: true, Offset: at})
+		}
+		// Each snapshot's overlay images are inputs of their own, after
+		// the snapshots' inputs.
+		for range batch {
+			inputs = append(inputs, img.overlayInputs()...)
 		}
 		plan.Args = append(append(inputs, "-filter_complex", strings.Join(graph, ";")), outputs...)
 		plans = append(plans, plan)
@@ -309,8 +361,25 @@ func planSequence(in, pattern string, img ImageSpec, smp Sampling, post []string
 	if err != nil {
 		return nil, err
 	}
-	graph := g.filters(streamRef(0, p.Video[0].Index), "o", "o", sampleFilters(iv), append([]string{"setsar=1"}, post...))
+	if _, err := img.overlayImages(); err != nil {
+		return nil, err
+	}
+	var graph string
+	if len(img.Overlays) > 0 {
+		// The overlays go on each sampled image, before any tiling.
+		graph = img.withOverlays(func(o string) string {
+			return g.filters(streamRef(0, p.Video[0].Index), o, "o", sampleFilters(iv), []string{"setsar=1"})
+		}, "w", g.w, g.h, 1)
+		if len(post) > 0 {
+			graph += ";[w]" + strings.Join(post, ",") + "[o]"
+		} else {
+			graph += ";[w]null[o]"
+		}
+	} else {
+		graph = g.filters(streamRef(0, p.Video[0].Index), "o", "o", sampleFilters(iv), append([]string{"setsar=1"}, post...))
+	}
 	args := inputArgs(in, 0, 0)
+	args = append(args, img.overlayInputs()...)
 	args = append(args, "-filter_complex", graph, "-map", "[o]", "-fps_mode", "vfr")
 	args = append(args, enc...)
 	args = append(args, "-start_number", "0", "-f", "image2", pattern)
