@@ -53,6 +53,11 @@ func (s *Service) registerTemplates(srv *tcapi.Server) {
 	tcapi.HandleFunc(srv, "DeleteWatermarkTemplate", s.DeleteWatermarkTemplate)
 	tcapi.HandleFunc(srv, "DescribeWatermarkTemplates", s.DescribeWatermarkTemplates)
 
+	tcapi.HandleFunc(srv, "CreateHeadTailTemplate", s.CreateHeadTailTemplate)
+	tcapi.HandleFunc(srv, "ModifyHeadTailTemplate", s.ModifyHeadTailTemplate)
+	tcapi.HandleFunc(srv, "DeleteHeadTailTemplate", s.DeleteHeadTailTemplate)
+	tcapi.HandleFunc(srv, "DescribeHeadTailTemplates", s.DescribeHeadTailTemplates)
+
 	tcapi.HandleFunc(srv, "CreateProcedureTemplate", s.CreateProcedureTemplate)
 	tcapi.HandleFunc(srv, "ResetProcedureTemplate", s.ResetProcedureTemplate)
 	tcapi.HandleFunc(srv, "DeleteProcedureTemplate", s.DeleteProcedureTemplate)
