@@ -264,8 +264,9 @@ func (pr *procRun) at(t offset) float64 {
 }
 
 func (pr *procRun) snapshots(i int, in *vodapi.SnapshotByTimeOffsetTaskInput) (*job, error) {
-	if len(in.WatermarkSet) > 0 {
-		return nil, unsupported("watermarks")
+	ovs, wdefs, err := pr.imageOverlays(i, in.WatermarkSet)
+	if err != nil {
+		return nil, err
 	}
 	def := int64(vodapi.Val(in.Definition))
 	tpl, err := pr.s.snapshotByTimeOffsetTemplate(pr.ctx, pr.app, def)
@@ -284,7 +285,9 @@ func (pr *procRun) snapshots(i int, in *vodapi.SnapshotByTimeOffsetTaskInput) (*
 		rels = append(rels, rel)
 		shots = append(shots, media.Snapshot{At: pr.at(t), Path: pr.local(rel)})
 	}
-	plans, err := media.PlanSnapshots(pr.src, shots, imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format), pr.probe)
+	img := imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format)
+	img.Overlays = ovs
+	plans, err := media.PlanSnapshots(pr.src, shots, img, pr.probe)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +295,7 @@ func (pr *procRun) snapshots(i int, in *vodapi.SnapshotByTimeOffsetTaskInput) (*
 		item := &vodapi.MediaSnapshotByTimeOffsetItem{Definition: vodapi.Ptr(def)}
 		for k, rel := range rels {
 			item.PicInfoSet = append(item.PicInfoSet, &vodapi.MediaSnapshotByTimePicInfoItem{
-				TimeOffset: vodapi.Ptr(math.Round(shots[k].At * 1000)), Url: vodapi.Ptr(pr.finalURL(rel)), WaterMarkDefinition: []int64{}})
+				TimeOffset: vodapi.Ptr(math.Round(shots[k].At * 1000)), Url: vodapi.Ptr(pr.finalURL(rel)), WaterMarkDefinition: wdefs})
 		}
 		pr.sub(i).SnapshotByTimeOffsetTask.Output = item
 		pr.addInfo(func(mi *vodapi.MediaInfo) {
@@ -320,8 +323,9 @@ func (pr *procRun) sequenceURLs(root, pattern string) ([]string, error) {
 }
 
 func (pr *procRun) samples(i int, in *vodapi.SampleSnapshotTaskInput) (*job, error) {
-	if len(in.WatermarkSet) > 0 {
-		return nil, unsupported("watermarks")
+	ovs, wdefs, err := pr.imageOverlays(i, in.WatermarkSet)
+	if err != nil {
+		return nil, err
 	}
 	def := int64(vodapi.Val(in.Definition))
 	tpl, err := pr.s.sampleSnapshotTemplate(pr.ctx, pr.app, def)
@@ -332,6 +336,7 @@ func (pr *procRun) samples(i int, in *vodapi.SampleSnapshotTaskInput) (*job, err
 	pattern, root := pr.local(fmt.Sprintf("sample/%d/%%d.%s", def, ext)), pr.root
 	spec := media.SampleSpec{Pattern: pattern, Image: imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format),
 		Sampling: media.Sampling{Type: media.SampleType(vodapi.Val(tpl.SampleType)), Interval: float64(vodapi.Val(tpl.SampleInterval))}}
+	spec.Image.Overlays = ovs
 	plan, err := media.PlanSampleSnapshots(pr.src, spec, pr.probe)
 	if err != nil {
 		return nil, err
@@ -342,7 +347,7 @@ func (pr *procRun) samples(i int, in *vodapi.SampleSnapshotTaskInput) (*job, err
 			return err
 		}
 		item := &vodapi.MediaSampleSnapshotItem{Definition: vodapi.Ptr(def), SampleType: vodapi.Ptr(vodapi.Val(tpl.SampleType)),
-			Interval: vodapi.Ptr(int64(vodapi.Val(tpl.SampleInterval))), ImageUrlSet: urls, WaterMarkDefinition: []int64{}}
+			Interval: vodapi.Ptr(int64(vodapi.Val(tpl.SampleInterval))), ImageUrlSet: urls, WaterMarkDefinition: wdefs}
 		pr.sub(i).SampleSnapshotTask.Output = item
 		pr.addInfo(func(mi *vodapi.MediaInfo) {
 			if mi.SampleSnapshotInfo == nil {
@@ -397,8 +402,9 @@ func (pr *procRun) sprites(i int, in *vodapi.ImageSpriteTaskInput) (*job, error)
 }
 
 func (pr *procRun) cover(i int, in *vodapi.CoverBySnapshotTaskInput) (*job, error) {
-	if len(in.WatermarkSet) > 0 {
-		return nil, unsupported("watermarks")
+	ovs, wdefs, err := pr.imageOverlays(i, in.WatermarkSet)
+	if err != nil {
+		return nil, err
 	}
 	def := int64(vodapi.Val(in.Definition))
 	tpl, err := pr.s.snapshotByTimeOffsetTemplate(pr.ctx, pr.app, def)
@@ -407,8 +413,10 @@ func (pr *procRun) cover(i int, in *vodapi.CoverBySnapshotTaskInput) (*job, erro
 	}
 	t := offset{v: vodapi.Val(in.PositionValue), percent: vodapi.Val(in.PositionType) == "Percent"}
 	rel := fmt.Sprintf("cover-%d-%s.%s", def, pr.x.Task.TaskID[len(pr.x.Task.TaskID)-10:], imgExt(vodapi.Val(tpl.Format)))
-	plans, err := media.PlanSnapshots(pr.src, []media.Snapshot{{At: pr.at(t), Path: pr.local(rel)}},
-		imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format), pr.probe)
+	img := imageSpec(tpl.Width, tpl.Height, tpl.ResolutionAdaptive, tpl.FillType, tpl.Format)
+	img.Overlays = ovs
+	_ = wdefs // a cover's output names no watermarks
+	plans, err := media.PlanSnapshots(pr.src, []media.Snapshot{{At: pr.at(t), Path: pr.local(rel)}}, img, pr.probe)
 	if err != nil {
 		return nil, err
 	}
