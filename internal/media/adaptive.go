@@ -49,6 +49,11 @@ type AdaptiveSpec struct {
 	// Key, if not nil, encrypts HLS segments with AES-128 (SimpleAES).
 	// DASH has no such scheme here.
 	Key *HLSKey
+
+	// Overlays are drawn over every video rendition after it is scaled,
+	// as OutputSpec.Overlays; each rendition reads its own copies of the
+	// images, extra inputs of the run.
+	Overlays []Overlay
 }
 
 // AdaptiveStream is one rendition of adaptive streaming (an
@@ -184,12 +189,30 @@ func planAdaptive(in string, s AdaptiveSpec, p *Probe) (*Plan, error) {
 		streams[i] = st
 	}
 
+	for k, o := range s.Overlays {
+		if err := o.check(); err != nil {
+			return nil, fmt.Errorf("overlay %d: %w", k, err)
+		}
+	}
 	args := inputArgs(in, start, end)
 	var graph []string
 	var videoUsers []int
 	for i, st := range streams {
 		if st.video {
 			videoUsers = append(videoUsers, i)
+		}
+	}
+	// Overlay images follow the source, one input each, rendition by
+	// rendition.
+	imageInput := make([]int, len(streams))
+	next := 1
+	for _, i := range videoUsers {
+		imageInput[i] = next
+		for _, o := range s.Overlays {
+			if o.Image != "" {
+				args = append(args, inputArgs(o.Image, 0, 0)...)
+				next++
+			}
 		}
 	}
 	if len(videoUsers) > 0 {
@@ -200,9 +223,19 @@ func planAdaptive(in string, s AdaptiveSpec, p *Probe) (*Plan, error) {
 			if st.fpsFilter > 0 {
 				pre = append(pre, "fps="+formatSeconds(st.fpsFilter))
 			}
-			chains[j] = videoChain{out: "v" + strconv.Itoa(i), pre: pre, g: st.geom, post: []string{"setsar=1", "format=yuv420p"}}
+			out := "v" + strconv.Itoa(i)
+			if len(s.Overlays) > 0 {
+				out += "u" // the scaled picture, under the overlays
+			}
+			chains[j] = videoChain{out: out, pre: pre, g: st.geom, post: []string{"setsar=1", "format=yuv420p"}}
 		}
 		videoChains(&graph, streamRef(0, p.Video[0].Index), chains)
+		if len(s.Overlays) > 0 {
+			for _, i := range videoUsers {
+				out := "v" + strconv.Itoa(i)
+				graph = append(graph, overlayGraph(out+"u", out, out, s.Overlays, streams[i].geom.w, streams[i].geom.h, imageInput[i])...)
+			}
+		}
 	}
 	audioIn := ""
 	var audioSrc []string

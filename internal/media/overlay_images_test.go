@@ -112,3 +112,30 @@ func requireRedSquare(t *testing.T, path string) {
 	r, _, _, _ = img.At(100, 100).RGBA()
 	require.Less(t, r>>8, uint32(60), "%s: black outside", path)
 }
+
+// TestAdaptiveOverlaysArgs checks that every rendition of adaptive
+// streaming is drawn on after scaling, each reading its own copy of the
+// watermark image.
+func TestAdaptiveOverlaysArgs(t *testing.T) {
+	t.Parallel()
+	hd := probeAV(1920, 1080, 25, 60)
+	aac := AudioSpec{Bitrate: 48_000, SampleRate: 44100, Channels: 2}
+	spec := AdaptiveSpec{Format: FormatHLS, Dir: "/w/out", Manifest: "adp.m3u8",
+		Streams: []AdaptiveStream{
+			{Video: VideoSpec{Fps: 24, Bitrate: 256_000, Scale: Scale{Height: 240, ResolutionAdaptive: true}}, Audio: aac},
+			{Video: VideoSpec{Fps: 24, Bitrate: 1_024_000, Scale: Scale{Height: 1080, ResolutionAdaptive: true}}, Audio: aac},
+		},
+		Overlays: []Overlay{{Image: "/w/wm.png", X: px(10), Y: px(20)}}}
+	plan, err := PlanAdaptive("/w/in.mp4", spec, hd)
+	require.NoError(t, err)
+	n := len(input("/w/in.mp4"))
+	require.Equal(t, slices.Concat(input("/w/in.mp4"), input("/w/wm.png"), input("/w/wm.png")), plan.Args[:3*n])
+	graph := plan.Args[slices.Index(plan.Args, "-filter_complex")+1]
+	require.Contains(t, graph, "[1:v]null[v0i0];[v0u][v0i0]overlay=x=10:y=20[v0]")
+	require.Contains(t, graph, "[2:v]null[v1i0];[v1u][v1i0]overlay=x=10:y=20[v1]")
+	require.Contains(t, graph, "format=yuv420p[v0u]")
+
+	spec.Overlays = []Overlay{{}}
+	_, err = PlanAdaptive("/w/in.mp4", spec, hd)
+	require.ErrorIs(t, err, ErrInvalidSpec)
+}

@@ -431,8 +431,6 @@ func (pr *procRun) cover(i int, in *vodapi.CoverBySnapshotTaskInput) (*job, erro
 
 func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput) (*job, error) {
 	switch {
-	case len(in.WatermarkSet) > 0:
-		return nil, unsupported("watermarks")
 	case len(in.SubtitleSet) > 0 || len(in.SubtitleInfoSet) > 0:
 		return nil, unsupported("subtitles in adaptive streams")
 	case in.DrmInfo != nil:
@@ -483,6 +481,13 @@ func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput)
 			continue
 		}
 		spec.Streams = append(spec.Streams, as)
+	}
+	for k, w := range in.WatermarkSet {
+		o, err := pr.watermarkOverlay(i, k, w)
+		if err != nil {
+			return nil, fmt.Errorf("WatermarkSet[%d]: %w", k, err)
+		}
+		spec.Overlays = append(spec.Overlays, o)
 	}
 	plan, err := media.PlanAdaptive(pr.src, spec, pr.probe)
 	if err != nil {

@@ -51,3 +51,31 @@ func TestProcessMediaImageWatermarks(t *testing.T) {
 		require.Less(t, r+g+b, 30.0, "%s: black away from the watermark", u)
 	}
 }
+
+// TestProcessMediaAdaptiveWatermark draws a red square on an adaptive HLS
+// stream of a black clip: a frame decoded from the stream shows it.
+func TestProcessMediaAdaptiveWatermark(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	fileID := ingestBlack(t, s)
+
+	dir := t.TempDir()
+	png := filepath.Join(dir, "red.png")
+	ffmpeg(t, "-f", "lavfi", "-i", "color=red:size=40x40", "-frames:v", "1", png)
+	img, err := os.ReadFile(png)
+	require.NoError(t, err)
+	wm := createWatermark(t, s, map[string]any{"Type": "image", "CoordinateOrigin": "TopLeft", "XPos": "10px", "YPos": "10px",
+		"ImageTemplate": map[string]any{"ImageContent": base64.StdEncoding.EncodeToString(img), "Width": "40px"}})
+
+	d := processMedia(t, s, map[string]any{"FileId": fileID, "MediaProcessTask": map[string]any{
+		"AdaptiveDynamicStreamingTaskSet": []any{map[string]any{"Definition": 10, "WatermarkSet": []any{map[string]any{"Definition": wm}}}},
+	}})
+	subs := subtasks(t, d)["AdaptiveDynamicStreaming"]
+	require.Len(t, subs, 1)
+	require.Equal(t, "SUCCESS", subs[0]["Status"], subs[0]["Message"])
+	hls := subs[0]["Output"].(map[string]any)
+	require.Equal(t, "HLS", hls["Package"])
+	r, g, b := meanRGB(region(t, hls["Url"].(string), 1, 15, 15, 30, 30))
+	require.Greater(t, r, 180.0, "red inside the watermark")
+	require.Less(t, g+b, 100.0, "red inside the watermark")
+}
