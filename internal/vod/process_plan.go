@@ -1,11 +1,14 @@
 package vod
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/openvod/openvod/internal/media"
 	"github.com/openvod/openvod/internal/vodapi"
@@ -45,12 +48,17 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 	if len(tspecs) > 0 {
 		if plan, err := media.PlanLadder(pr.src, tspecs, pr.probe); err == nil {
 			jobs = append(jobs, &job{subs: tsubs, root: ladderRoot, plans: []*media.Plan{plan}, done: func() error {
-				for _, d := range tdone {
-					if err := d(); err != nil {
-						return err
-					}
+				// The renditions' probes and hashes run side by side: they
+				// are the task's only work after the ladder.
+				errs := make([]error, len(tdone))
+				var wg sync.WaitGroup
+				for k, d := range tdone {
+					wg.Add(1)
+					go func() { defer wg.Done(); errs[k] = d() }()
 				}
-				return nil
+				wg.Wait()
+				pr.orderTranscodes(in.TranscodeTaskSet)
+				return errors.Join(errs...)
 			}})
 		} else {
 			// Plan them one by one, so that one bad rendition fails alone;
@@ -584,4 +592,25 @@ func replaceByDef[T any](old, added []*T, def func(*T) int64) []*T {
 		}
 	}
 	return append(out, added...)
+}
+
+// orderTranscodes puts the recorded transcode outputs in the order of the
+// request, whatever order their probes finished in.
+func (pr *procRun) orderTranscodes(in []*vodapi.TranscodeTaskInput) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.info.TranscodeInfo == nil {
+		return
+	}
+	pos := func(def int64) int {
+		for k, t := range in {
+			if int64(vodapi.Val(t.Definition)) == def {
+				return k
+			}
+		}
+		return len(in)
+	}
+	slices.SortStableFunc(pr.info.TranscodeInfo.TranscodeSet, func(a, b *vodapi.MediaTranscodeItem) int {
+		return pos(vodapi.Val(a.Definition)) - pos(vodapi.Val(b.Definition))
+	})
 }
