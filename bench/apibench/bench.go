@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/openvod/openvod/bench/internal/cpumeter"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -270,7 +272,7 @@ func (b *bench) underEncode(ctx context.Context, body []byte) error {
 	b.enc = enc
 	defer func() { enc.Stop(); b.enc = nil }()
 	b.log.Printf("ffmpeg libx264 -preset medium 1280x720 encode started at nice %d (pid %d); 2 s alone", b.o.Nice, enc.PID())
-	m := startCPU(enc.PID())
+	m := cpumeter.Start(enc.PID())
 	if err := sleep(ctx, 2*time.Second); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/openvod/openvod/bench/internal/cpumeter"
+
 	"bytes"
 	"context"
 	"errors"
@@ -116,10 +118,10 @@ func runLoad(ctx context.Context, p loadParams) (loadResult, error) {
 	}
 
 	// Sample CPU use over the measured window only.
-	var cpu *cpuMeter
+	var cpu *cpumeter.Meter
 	select {
 	case <-time.After(time.Until(measureFrom)):
-		cpu = startCPU(p.PIDs...)
+		cpu = cpumeter.Start(p.PIDs...)
 	case <-ctx.Done():
 	}
 	wg.Wait()

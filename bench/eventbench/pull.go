@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/openvod/openvod/bench/internal/cpumeter"
+
 	"context"
 	"errors"
 	"fmt"
@@ -155,7 +157,7 @@ func (b *bench) pullStore(ctx context.Context) error {
 		Events: len(evs), CPUNames: []string{"bench"}}
 	b.log.Printf("PULL (store): %s", res.Label)
 	t := newTally(evs, func(e *store.Event) string { return e.EventID })
-	m := startCPU(0)
+	m := cpumeter.Start(0)
 	res.Elapsed = t.run(ctx, b.o.Consumers, b.o.Timeout, func(ctx context.Context) {
 		for ctx.Err() == nil && t.remaining() {
 			now := time.Now()
@@ -286,7 +288,7 @@ func (b *bench) pullHTTP(ctx context.Context) error {
 		Events: len(evs), CPUNames: []string{"openvod", "bench"}}
 	b.log.Printf("PULL (HTTP): %s", res.Label)
 	t := newTally(evs, func(e *store.Event) string { return e.TaskID })
-	m := startCPU(srv.PID(), 0)
+	m := cpumeter.Start(srv.PID(), 0)
 	res.Elapsed = t.run(ctx, b.o.Consumers, b.o.Timeout, func(ctx context.Context) {
 		for ctx.Err() == nil && t.remaining() {
 			var out vodapi.PullEventsResponse

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/openvod/openvod/bench/internal/cpumeter"
+
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -224,7 +226,7 @@ func (b *bench) pushDispatcher(ctx context.Context, db *store.DB, evs []*store.E
 	}
 	b.rec.expect(evs)
 	b.log.Printf("PUSH: %s", res.Label)
-	m := startCPU(0)
+	m := cpumeter.Start(0)
 	t0 := time.Now()
 	d.Start(ctx)
 	d.Notify()
@@ -317,7 +319,7 @@ func (b *bench) pushBaseline(ctx context.Context, evs []*store.Event, run string
 		}
 		return nil
 	}
-	m := startCPU(0)
+	m := cpumeter.Start(0)
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	for range b.o.Parallel {

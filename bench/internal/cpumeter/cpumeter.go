@@ -1,4 +1,7 @@
-package main
+// Package cpumeter measures the CPU time of processes and of the whole
+// machine from /proc, so benchmarks can report how much of the 2 cores
+// their contestants and everything else used during a run.
+package cpumeter
 
 import (
 	"bytes"
@@ -14,9 +17,9 @@ import (
 // is 100 on every Linux architecture Go supports.
 const clockTicks = 100
 
-// cpuTime reads the user+system CPU time of a process (all its threads)
+// Time reads the user+system CPU time of a process (all its threads)
 // from /proc/<pid>/stat; pid 0 means this process.
-func cpuTime(pid int) (time.Duration, error) {
+func Time(pid int) (time.Duration, error) {
 	path := "/proc/self/stat"
 	if pid != 0 {
 		path = fmt.Sprintf("/proc/%d/stat", pid)
@@ -43,9 +46,9 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
-// machineBusy reads the CPU time all processes of the machine have used
+// MachineBusy reads the CPU time all processes of the machine have used
 // (the first line of /proc/stat: everything but idle and iowait).
-func machineBusy() time.Duration {
+func MachineBusy() time.Duration {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0
@@ -63,27 +66,28 @@ func machineBusy() time.Duration {
 	return time.Duration(ticks) * time.Second / clockTicks
 }
 
-// cpuMeter measures the cores a set of processes, and the rest of the
+// Meter measures the cores a set of processes, and the rest of the
 // machine, use over an interval.
-type cpuMeter struct {
+type Meter struct {
 	pids  []int
 	start []time.Duration
 	busy  time.Duration
 	t0    time.Time
 }
 
-func startCPU(pids ...int) *cpuMeter {
-	m := &cpuMeter{pids: pids, start: make([]time.Duration, len(pids)), t0: time.Now(), busy: machineBusy()}
+// Start begins measuring the given processes (0 means this one).
+func Start(pids ...int) *Meter {
+	m := &Meter{pids: pids, start: make([]time.Duration, len(pids)), t0: time.Now(), busy: MachineBusy()}
 	for i, pid := range pids {
-		m.start[i], _ = cpuTime(pid)
+		m.start[i], _ = Time(pid)
 	}
 	return m
 }
 
-// Cores returns, per process, the CPU time used since startCPU divided by
+// Cores returns, per process, the CPU time used since Start divided by
 // the wall time (1.0 is one core kept busy), and the same figure for every
 // other process of the machine together.
-func (m *cpuMeter) Cores() (cores []float64, others float64) {
+func (m *Meter) Cores() (cores []float64, others float64) {
 	wall := time.Since(m.t0).Seconds()
 	cores = make([]float64, len(m.pids))
 	if wall <= 0 {
@@ -91,11 +95,11 @@ func (m *cpuMeter) Cores() (cores []float64, others float64) {
 	}
 	var ours float64
 	for i, pid := range m.pids {
-		if t, err := cpuTime(pid); err == nil {
+		if t, err := Time(pid); err == nil {
 			cores[i] = (t - m.start[i]).Seconds() / wall
 			ours += cores[i]
 		}
 	}
-	others = max((machineBusy()-m.busy).Seconds()/wall-ours, 0)
+	others = max((MachineBusy()-m.busy).Seconds()/wall-ours, 0)
 	return cores, others
 }
