@@ -1,6 +1,7 @@
 package vod
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -8,7 +9,6 @@ import (
 	"net/http"
 	"path"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -147,6 +147,19 @@ func (s *Service) ModifyMediaInfo(ctx context.Context, req *vodapi.ModifyMediaIn
 			return nil, tcapi.Errorf("InvalidParameterValue.ImageDecodeError", "CoverData is not a GIF, JPEG or PNG image")
 		}
 	}
+	// The cover is stored before the transaction: storage I/O inside it
+	// would hold SQLite's only write connection for its whole duration.
+	var coverKey string
+	if cover != nil {
+		cur, err := s.mediaOf(ctx, app, vodapi.Val(req.FileId))
+		if err != nil {
+			return nil, err
+		}
+		coverKey = path.Dir(cur.MediaKey) + "/cover-" + randomHex(4) + "." + coverExt
+		if _, err := s.cfg.Blob.Put(ctx, coverKey, bytes.NewReader(cover), ""); err != nil {
+			return nil, errInternal("store cover", err)
+		}
+	}
 	var m *store.Media
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -156,15 +169,15 @@ func (s *Service) ModifyMediaInfo(ctx context.Context, req *vodapi.ModifyMediaIn
 		if err := applyModify(m, req); err != nil {
 			return err
 		}
-		if cover != nil {
-			m.CoverKey = path.Dir(m.MediaKey) + "/cover-" + randomHex(4) + "." + coverExt
-			if _, err := s.cfg.Blob.Put(ctx, m.CoverKey, strings.NewReader(string(cover)), ""); err != nil {
-				return errInternal("store cover", err)
-			}
+		if coverKey != "" {
+			m.CoverKey = coverKey
 		}
 		m.UpdatedAt = time.Now().UTC().Truncate(time.Second)
 		return tx.UpdateMedia(ctx, m)
 	})
+	if err != nil && coverKey != "" {
+		s.cfg.Blob.Delete(ctx, coverKey) // not referenced by anything
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, tcapi.Errorf("ResourceNotFound.FileNotExist", "media %q does not exist in this application", vodapi.Val(req.FileId))
 	}
