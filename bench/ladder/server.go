@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/openvod/openvod/bench/internal/cpumeter"
+
 	"github.com/openvod/openvod/bench/internal/benchkit"
 
 	"bytes"
@@ -64,22 +66,5 @@ func treeCPU(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
-// machineBusy reads the CPU time every process of the machine has used
-// (the first line of /proc/stat, all but idle and iowait).
-func machineBusy() time.Duration {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
-	var ticks int64
-	for i, v := range f {
-		if i == 0 || i == 4 || i == 5 || i > 8 {
-			continue
-		}
-		n, _ := strconv.ParseInt(v, 10, 64)
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / clockTicks
-}
+// machineBusy is the CPU time every process of the machine has used.
+var machineBusy = cpumeter.MachineBusy
