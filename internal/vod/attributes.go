@@ -180,5 +180,10 @@ func failureMessage(err error) string {
 
 // taskTypes lists the task types this service runs.
 func (s *Service) taskTypes() []*task.Type {
-	return []*task.Type{s.pullType(), s.fileAttributesType(), s.procedureType()}
+	types := []*task.Type{s.pullType(), s.fileAttributesType(), s.procedureType()}
+	types = append(types, s.editTypes()...)
+	types = append(types, s.composeTypes()...)
+	types = append(types, s.enhanceTypes()...)
+	types = append(types, s.inspectTypes()...)
+	return append(types, s.complexTypes()...)
 }

@@ -127,12 +127,9 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	src, ok := s.cfg.Blob.LocalPath(m.MediaKey)
-	if !ok {
-		src = filepath.Join(work, "source")
-		if err := s.cfg.Blob.Download(ctx, m.MediaKey, src); err != nil {
-			return nil, task.SourceError("the original file of media %s cannot be read: %v", m.FileID, err)
-		}
+	src, err := s.localSource(ctx, m, work)
+	if err != nil {
+		return nil, err
 	}
 	probe, err := s.cfg.Media.Probe(ctx, src)
 	var inv *media.InvalidMediaError

