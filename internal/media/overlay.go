@@ -20,20 +20,27 @@ const (
 )
 
 // Length is an offset or size on the output frame: pixels, or a percentage
-// of the frame's width (for X and Width) or height (for Y and Height).
+// of the frame's width (for X and Width) or height (for Y and Height), or,
+// with Of set, of the dimension Of names.
 type Length struct {
 	Value   float64
 	Percent bool
+	// Of is the dimension a percentage is of, as SVG watermark sizes say:
+	// 'W' width, 'H' height, 'S' the shorter side, 'L' the longer side; 0
+	// means the dimension the length lies along.
+	Of byte
 }
 
-// ParseLength parses the API's "10%" and "20px" strings; the empty string
-// is zero.
+// ParseLength parses the API's "10%", "20px" and "10W%" (also H%, S%, L%)
+// strings; the empty string is zero.
 func ParseLength(s string) (Length, error) {
 	var l Length
 	num := s
 	switch {
 	case s == "":
 		return l, nil
+	case len(s) > 2 && strings.HasSuffix(s, "%") && strings.IndexByte("WHSL", s[len(s)-2]) >= 0:
+		l.Percent, l.Of, num = true, s[len(s)-2], s[:len(s)-2]
 	case strings.HasSuffix(s, "%"):
 		l.Percent, num = true, strings.TrimSuffix(s, "%")
 	case strings.HasSuffix(s, "px"):
@@ -47,19 +54,29 @@ func ParseLength(s string) (Length, error) {
 	return l, nil
 }
 
-// pixels resolves l on a frame dimension of n pixels.
-func (l Length) pixels(n int) int {
-	if l.Percent {
-		return int(math.Round(l.Value * float64(n) / 100))
+// pixels resolves l on a frame dimension of n pixels (w×h the frame).
+func (l Length) pixels(n, w, h int) int {
+	if !l.Percent {
+		return int(math.Round(l.Value))
 	}
-	return int(math.Round(l.Value))
+	switch l.Of {
+	case 'W':
+		n = w
+	case 'H':
+		n = h
+	case 'S':
+		n = min(w, h)
+	case 'L':
+		n = max(w, h)
+	}
+	return int(math.Round(l.Value * float64(n) / 100))
 }
 
 // Overlay is something drawn over an output's video after it is scaled:
 // an image (a watermark picture), text, or a mosaic (a pixelated box).
 // Exactly one of Image, Text and Mosaic is set.
 type Overlay struct {
-	// Image is the local path of a picture (PNG, JPEG, GIF). It becomes an
+	// Image is the local path of a picture (PNG, JPEG, GIF, SVG). It becomes an
 	// input of the run; its first frame is drawn for the whole window.
 	Image string
 
@@ -162,7 +179,7 @@ func overlayGraph(in, out, id string, ovs []Overlay, w, h, input int) []string {
 			next = out
 		}
 		enable := enableOption(o.Start, o.End)
-		x, y := o.X.pixels(w), o.Y.pixels(h)
+		x, y := o.X.pixels(w, w, h), o.Y.pixels(h, w, h)
 		right := o.Origin == OriginTopRight || o.Origin == OriginBottomRight
 		bottom := o.Origin == OriginBottomLeft || o.Origin == OriginBottomRight
 		pos := func(wv, hv string) string {
@@ -178,7 +195,7 @@ func overlayGraph(in, out, id string, ovs []Overlay, w, h, input int) []string {
 		switch {
 		case o.Image != "":
 			var chain []string
-			if iw, ih := o.Width.pixels(w), o.Height.pixels(h); iw > 0 || ih > 0 {
+			if iw, ih := o.Width.pixels(w, w, h), o.Height.pixels(h, w, h); iw > 0 || ih > 0 {
 				chain = append(chain, fmt.Sprintf("scale=%d:%d", orKeep(iw), orKeep(ih)))
 			}
 			if o.Transparency > 0 {
@@ -203,7 +220,7 @@ func overlayGraph(in, out, id string, ovs []Overlay, w, h, input int) []string {
 			graph = append(graph, fmt.Sprintf("[%s]drawtext=fontfile=%s:text=%s:expansion=none:fontsize=%d:fontcolor=%s:%s%s[%s]",
 				cur, escapeFilterValue(t.FontFile), escapeFilterValue(t.Text), t.Size, color, pos("w-text_w", "h-text_h"), enable, next))
 		case o.Mosaic:
-			bw, bh := min(evenDown(o.Width.pixels(w)), evenDown(w)), min(evenDown(o.Height.pixels(h)), evenDown(h))
+			bw, bh := min(evenDown(o.Width.pixels(w, w, h)), evenDown(w)), min(evenDown(o.Height.pixels(h, w, h)), evenDown(h))
 			if right {
 				x = w - bw - x
 			}

@@ -18,8 +18,11 @@ func TestParseLength(t *testing.T) {
 		{in: "10%", want: Length{Value: 10, Percent: true}},
 		{in: "20px", want: Length{Value: 20}},
 		{in: "12.5", want: Length{Value: 12.5}},
+		{in: "10W%", want: Length{Value: 10, Percent: true, Of: 'W'}},
+		{in: "25S%", want: Length{Value: 25, Percent: true, Of: 'S'}},
 		{in: "-3px", err: true},
 		{in: "abc", err: true},
+		{in: "X%", err: true},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -33,6 +36,18 @@ func TestParseLength(t *testing.T) {
 			require.Equal(t, c.want, got)
 		})
 	}
+}
+
+func TestLengthPixels(t *testing.T) {
+	t.Parallel()
+	const w, h = 640, 360
+	for in, want := range map[string]int{"10%": 64, "10W%": 64, "10H%": 36, "50S%": 180, "50L%": 320, "7px": 7} {
+		l, err := ParseLength(in)
+		require.NoError(t, err)
+		require.Equal(t, want, l.pixels(w, w, h), in)
+	}
+	l, _ := ParseLength("10%")
+	require.Equal(t, 36, l.pixels(h, w, h), "a plain percentage is of the dimension the length lies along")
 }
 
 func TestOverlayGraph(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -109,7 +110,9 @@ func (pr *procRun) watermarkOverlay(i, k int, w *vodapi.WatermarkInput) (media.O
 		}
 		o.Text = &media.TextOverlay{Text: text, FontFile: font, Size: size, Color: vodapi.Val(tt.FontColor), Alpha: vodapi.Val(tt.FontAlpha)}
 	case "svg":
-		return o, fmt.Errorf("%w: svg watermarks are not supported yet", media.ErrInvalidSpec)
+		if err := pr.svgOverlay(&o, i, k, tpl.SvgTemplate, vodapi.Val(w.SvgContent)); err != nil {
+			return o, fmt.Errorf("watermark template %d: %w", def, err)
+		}
 	default:
 		return o, fmt.Errorf("%w: watermark template %d has type %q", media.ErrInvalidSpec, def, typ)
 	}
@@ -162,4 +165,58 @@ func (pr *procRun) fetchBlob(key, dst string) (err error) {
 	defer func() { err = errors.Join(err, f.Close()) }()
 	_, err = io.Copy(f, rc)
 	return err
+}
+
+// svgOverlay draws an SVG watermark: the task's SvgContent, rendered by
+// ffmpeg's librsvg decoder and scaled to the template's size (Width
+// defaults to 10% of the width, Height to keeping the picture's shape).
+func (pr *procRun) svgOverlay(o *media.Overlay, i, k int, st *vodapi.SvgWatermarkInput, content string) error {
+	if content == "" {
+		return fmt.Errorf("%w: an svg watermark needs the task's SvgContent", media.ErrInvalidSpec)
+	}
+	if err := checkSVG(content); err != nil {
+		return err
+	}
+	width, height := "10W%", "0px"
+	if st != nil {
+		width, height = orDefault(vodapi.Val(st.Width), width), orDefault(vodapi.Val(st.Height), height)
+	}
+	var err error
+	if o.Width, err = media.ParseLength(width); err != nil {
+		return err
+	}
+	if o.Height, err = media.ParseLength(height); err != nil {
+		return err
+	}
+	local := filepath.Join(pr.out, "overlays", fmt.Sprintf("t%d-w%d.svg", i, k))
+	if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
+		return err
+	}
+	o.Image = local
+	return os.WriteFile(local, []byte(content), 0o644)
+}
+
+// svgRefRE finds the references an SVG makes to other resources.
+var svgRefRE = regexp.MustCompile(`(?i)(?:href|src)\s*=\s*["']\s*([^"']*)`)
+
+// checkSVG refuses SVG text that is not an SVG document or that could make
+// the renderer read anything but itself: DTDs (entities) and references
+// other than in-document fragments and data: URLs.
+func checkSVG(content string) error {
+	if len(content) > 2000000 {
+		return fmt.Errorf("%w: SvgContent is longer than 2,000,000 characters", media.ErrInvalidSpec)
+	}
+	lower := strings.ToLower(content)
+	if !strings.Contains(lower, "<svg") {
+		return fmt.Errorf("%w: SvgContent is not an SVG document (no <svg> element)", media.ErrInvalidSpec)
+	}
+	if strings.Contains(lower, "<!doctype") || strings.Contains(lower, "<!entity") {
+		return fmt.Errorf("%w: SvgContent must not declare a DOCTYPE or entities", media.ErrInvalidSpec)
+	}
+	for _, m := range svgRefRE.FindAllStringSubmatch(content, -1) {
+		if ref := strings.ToLower(m[1]); !strings.HasPrefix(ref, "#") && !strings.HasPrefix(ref, "data:") {
+			return fmt.Errorf("%w: SvgContent refers to %q; only #fragments and data: URLs are allowed", media.ErrInvalidSpec, m[1])
+		}
+	}
+	return nil
 }

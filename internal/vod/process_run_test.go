@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/openvod/openvod/internal/media"
 	"github.com/stretchr/testify/require"
 )
 
@@ -20,5 +21,25 @@ func TestTrimPaths(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, trimPaths(errors.New(tc.in)))
 		})
+	}
+}
+
+func TestCheckSVG(t *testing.T) {
+	t.Parallel()
+	ok := []string{
+		`<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/></svg>`,
+		`<svg><use href="#a"/><image href="data:image/png;base64,AAAA"/></svg>`,
+	}
+	for _, c := range ok {
+		require.NoError(t, checkSVG(c), c)
+	}
+	bad := []string{
+		`hello`,
+		`<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>`,
+		`<svg><image href="file:///etc/passwd"/></svg>`,
+		`<svg><image xlink:href = 'http://10.0.0.1/x.png'/></svg>`,
+	}
+	for _, c := range bad {
+		require.ErrorIs(t, checkSVG(c), media.ErrInvalidSpec, c)
 	}
 }

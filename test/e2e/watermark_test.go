@@ -82,7 +82,9 @@ func TestProcessMediaWatermarks(t *testing.T) {
 		"ImageTemplate": map[string]any{"ImageContent": base64.StdEncoding.EncodeToString(img), "Width": "40px"}})
 	text := createWatermark(t, s, map[string]any{"Type": "text", "CoordinateOrigin": "BottomRight", "XPos": "10px", "YPos": "10px",
 		"TextTemplate": map[string]any{"FontType": "arial.ttf", "FontSize": "40px", "FontColor": "0xFFFFFF", "FontAlpha": 1}})
-	svg := createWatermark(t, s, map[string]any{"Type": "svg"})
+	svg := createWatermark(t, s, map[string]any{"Type": "svg", "CoordinateOrigin": "TopRight", "XPos": "10px", "YPos": "10px",
+		"SvgTemplate": map[string]any{"Width": "25S%"}})
+	const greenBar = `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#00ff00"/></svg>`
 
 	d := processMedia(t, s, map[string]any{"FileId": fileID, "MediaProcessTask": map[string]any{
 		"TranscodeTaskSet": []any{
@@ -90,7 +92,7 @@ func TestProcessMediaWatermarks(t *testing.T) {
 			map[string]any{"Definition": 100020, "WatermarkSet": []any{
 				map[string]any{"Definition": text, "TextContent": "hi", "StartTimeOffset": 0, "EndTimeOffset": 1}},
 				"MosaicSet": []any{map[string]any{"XPos": "0px", "YPos": "0px", "Width": "20%", "Height": "20%"}}},
-			map[string]any{"Definition": 100030, "WatermarkSet": []any{map[string]any{"Definition": svg}}},
+			map[string]any{"Definition": 100030, "WatermarkSet": []any{map[string]any{"Definition": svg, "SvgContent": greenBar}}},
 			map[string]any{"Definition": 100040, "WatermarkSet": []any{map[string]any{"Definition": text}}},
 			map[string]any{"Definition": 100070, "HeadTailSet": []any{map[string]any{"Definition": 1}}},
 		},
@@ -99,11 +101,9 @@ func TestProcessMediaWatermarks(t *testing.T) {
 	require.Len(t, subs, 5)
 	require.Equal(t, "FAIL", subs[4]["Status"])
 	require.Contains(t, subs[4]["Message"], "head/tail templates are not supported yet")
-	for _, r := range subs[:2] {
+	for _, r := range subs[:3] {
 		require.Equal(t, "SUCCESS", r["Status"], r["Message"])
 	}
-	require.Equal(t, "FAIL", subs[2]["Status"])
-	require.Contains(t, subs[2]["Message"], "svg watermarks are not supported yet")
 	require.Equal(t, "FAIL", subs[3]["Status"])
 	require.Contains(t, subs[3]["Message"], "TextContent is required")
 
@@ -114,6 +114,16 @@ func TestProcessMediaWatermarks(t *testing.T) {
 	require.Less(t, g+b, 100.0, "red inside the watermark")
 	r, g, b = meanRGB(region(t, out, 1, 200, 150, 60, 60))
 	require.Less(t, r+g+b, 30.0, "black away from the watermark")
+
+	// The svg: a green bar 25% of the shorter side wide (60x30 on 320x240),
+	// 10 px from the top right corner.
+	out = fetch(t, dir, subs[2]["Output"].(map[string]any)["Url"].(string))
+	sw := ffprobe(t, out).Streams[0].Width
+	r, g, b = meanRGB(region(t, out, 1, sw-65, 15, 50, 20))
+	require.Greater(t, g, 180.0, "green inside the svg watermark")
+	require.Less(t, r+b, 100.0, "green inside the svg watermark")
+	r, g, b = meanRGB(region(t, out, 1, sw-140, 15, 50, 20))
+	require.Less(t, r+g+b, 30.0, "black beside the svg watermark")
 
 	// The text: white at the bottom right during its first second only.
 	out = fetch(t, dir, subs[1]["Output"].(map[string]any)["Url"].(string))
