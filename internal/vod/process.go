@@ -17,6 +17,10 @@ type procParams struct {
 	FileID          string                        `json:"fileId"`
 	Tasks           *vodapi.MediaProcessTaskInput `json:"tasks"`
 	TasksNotifyMode string                        `json:"tasksNotifyMode,omitempty"`
+	// Independent holds, with OutputAsIndependentMedia ON, the new media
+	// each transcode subtask makes (FileId and folder fixed at submission,
+	// so that a retried task makes the same media).
+	Independent []newMedia `json:"independent,omitempty"`
 }
 
 // ProcessMedia accepts a Procedure task running media-processing subtasks
@@ -29,14 +33,19 @@ func (s *Service) ProcessMedia(ctx context.Context, req *vodapi.ProcessMediaRequ
 	if req.AiContentReviewTask != nil || req.AiAnalysisTask != nil || req.AiRecognitionTask != nil {
 		return nil, tcapi.Errorf("UnsupportedOperation", "AI review, analysis and recognition are not supported by this server")
 	}
-	if strings.EqualFold(vodapi.Val(req.OutputAsIndependentMedia), "ON") {
-		return nil, tcapi.Errorf("UnsupportedOperation", "OutputAsIndependentMedia ON is not supported by this server yet")
+	var independent bool
+	switch v := vodapi.Val(req.OutputAsIndependentMedia); v {
+	case "", "OFF":
+	case "ON":
+		independent = true
+	default:
+		return nil, tcapi.Errorf("InvalidParameterValue", "OutputAsIndependentMedia must be ON or OFF, got %q", v)
 	}
 	if vodapi.Val(req.FileId) == "" {
 		return nil, tcapi.Errorf("InvalidParameterValue.FileId", "FileId is required")
 	}
 	id, err := s.submitProcedure(ctx, app, vodapi.Val(req.FileId), req.MediaProcessTask, req.TasksPriority,
-		req.TasksNotifyMode, req.SessionId, req.SessionContext)
+		req.TasksNotifyMode, req.SessionId, req.SessionContext, independent)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +66,7 @@ func (s *Service) ProcessMediaByProcedure(ctx context.Context, req *vodapi.Proce
 		return nil, tcapi.Errorf("InvalidParameterValue.FileId", "FileId is required")
 	}
 	id, err := s.submitProcedure(ctx, app, vodapi.Val(req.FileId), p.MediaProcessTask, req.TasksPriority,
-		req.TasksNotifyMode, req.SessionId, req.SessionContext)
+		req.TasksNotifyMode, req.SessionId, req.SessionContext, false)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +76,7 @@ func (s *Service) ProcessMediaByProcedure(ctx context.Context, req *vodapi.Proce
 
 // submitProcedure validates the subtasks completely, then submits.
 func (s *Service) submitProcedure(ctx context.Context, app *store.App, fileID string, tasks *vodapi.MediaProcessTaskInput,
-	prio *int64, notify, sessionID, sessionContext *string) (string, error) {
+	prio *int64, notify, sessionID, sessionContext *string, independent bool) (string, error) {
 	if err := checkSession(sessionID, sessionContext); err != nil {
 		return "", err
 	}
@@ -85,7 +94,14 @@ func (s *Service) submitProcedure(ctx context.Context, app *store.App, fileID st
 	if err := s.checkSubtasks(ctx, app, tasks); err != nil {
 		return "", err
 	}
-	params, err := json.Marshal(procParams{FileID: fileID, Tasks: tasks, TasksNotifyMode: vodapi.Val(notify)})
+	p := procParams{FileID: fileID, Tasks: tasks, TasksNotifyMode: vodapi.Val(notify)}
+	if independent {
+		for range tasks.TranscodeTaskSet {
+			id := newFileID()
+			p.Independent = append(p.Independent, newMedia{SubAppID: app.SubAppID, FileID: id, Dir: newMediaDir(app.SubAppID, id)})
+		}
+	}
+	params, err := json.Marshal(p)
 	if err != nil {
 		return "", errInternal("encode params", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -153,6 +154,10 @@ func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error
 	}
 	c := containerOf(vodapi.Val(tpl.Container))
 	rel := fmt.Sprintf("f0.f%d.%s", def, extOfContainer(c))
+	to := pr.independentMedia(i)
+	if to != nil {
+		rel = independentDir + to.FileID + "/" + path.Base(originalKey(to.Dir, extOfContainer(c)))
+	}
 	spec := transcodeSpec(tpl, in, pr.local(rel))
 	if spec.Overlays, err = pr.overlays(i, in); err != nil {
 		return nil, media.OutputSpec{}, err
@@ -181,6 +186,9 @@ func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error
 			DigitalWatermarkType: vodapi.Ptr("None"), CopyRightWatermarkText: vodapi.Ptr(""),
 			BlindWatermarkDefinition: vodapi.Ptr(int64(0)), FileId: vodapi.Ptr("")}
 		pr.sub(i).TranscodeTask.Output = item
+		if to != nil {
+			return pr.addIndependent(item, to, c, meta)
+		}
 		pr.addInfo(func(mi *vodapi.MediaInfo) {
 			if mi.TranscodeInfo == nil {
 				mi.TranscodeInfo = &vodapi.MediaTranscodeInfo{}

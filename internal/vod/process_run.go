@@ -104,9 +104,14 @@ type procRun struct {
 	// change: TasksNotifyMode Change, an event whenever a subtask ends.
 	change bool
 
-	mu   sync.Mutex
-	info vodapi.MediaInfo // outputs to merge into the media at commit
-	cov  string           // new cover key
+	// independent holds the new media transcode subtasks make
+	// (OutputAsIndependentMedia ON), by subtask index; nil when off.
+	independent []newMedia
+
+	mu    sync.Mutex
+	info  vodapi.MediaInfo // outputs to merge into the media at commit
+	cov   string           // new cover key
+	media []*store.Media   // independent media to insert at commit
 }
 
 func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
@@ -144,7 +149,7 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 		return nil, err
 	}
 	pr := &procRun{ctx: ctx, app: app, change: p.TasksNotifyMode == "Change", s: s, x: x, r: r, m: m, probe: probe, src: src, out: filepath.Join(work, "out"),
-		staging: "_staging/tasks/" + x.Task.TaskID, mdir: path.Dir(m.MediaKey)}
+		staging: "_staging/tasks/" + x.Task.TaskID, mdir: path.Dir(m.MediaKey), independent: p.Independent}
 	x.Update(func() {
 		r.FileName, r.FileUrl = vodapi.Ptr(m.Name), vodapi.Ptr(s.url(m.MediaKey))
 		json.Unmarshal(m.Meta, &r.MetaData)
@@ -153,6 +158,11 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 	pr.runJobs(ctx, jobs)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	for _, nm := range pr.independent {
+		if err := s.cfg.Blob.Publish(ctx, pr.staging+"/"+independentDir+nm.FileID, nm.Dir); err != nil {
+			return nil, fmt.Errorf("publish independent media %s: %w", nm.FileID, err)
+		}
 	}
 	if err := s.cfg.Blob.Publish(ctx, pr.staging, pr.mdir); err != nil {
 		return nil, fmt.Errorf("publish outputs: %w", err)
@@ -344,7 +354,19 @@ func (pr *procRun) commit(ctx context.Context, tx *store.Tx) error {
 		m.CoverKey = pr.mdir + "/" + pr.cov
 	}
 	m.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-	return tx.UpdateMedia(ctx, m)
+	if err := tx.UpdateMedia(ctx, m); err != nil {
+		return err
+	}
+	for _, nm := range pr.media {
+		err := tx.InsertMedia(ctx, nm)
+		if errors.Is(err, store.ErrDuplicate) {
+			err = tx.UpdateMedia(ctx, nm) // an earlier attempt got this far
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fileMD5Size hashes a local file.
