@@ -126,6 +126,11 @@ func (s *Service) checkSubtasks(ctx context.Context, app *store.App, t *vodapi.M
 		if _, err := s.transcodeTemplate(ctx, app, int64(vodapi.Val(in.Definition))); err != nil {
 			return err
 		}
+		for _, ht := range in.HeadTailSet {
+			if _, err := s.headTailTemplate(ctx, app, int64(vodapi.Val(ht.Definition))); err != nil {
+				return err
+			}
+		}
 	}
 	for _, in := range t.AnimatedGraphicTaskSet {
 		if _, err := s.animatedGraphicsTemplate(ctx, app, int64(vodapi.Val(in.Definition))); err != nil {

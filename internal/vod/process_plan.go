@@ -39,6 +39,16 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 	var tdone []func() error
 	for _, t := range in.TranscodeTaskSet {
 		i := next()
+		if len(t.HeadTailSet) > 0 {
+			// Its source is a join made first: a job of its own.
+			if j, err := pr.headTailJob(i, t, newRoot()); err != nil {
+				failNow(i, err)
+			} else {
+				jobs = append(jobs, j)
+			}
+			pr.root = ladderRoot
+			continue
+		}
 		j, spec, err := pr.transcode(i, t)
 		if err != nil {
 			failNow(i, err)
@@ -143,7 +153,7 @@ func unsupported(what string) error {
 func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error, media.OutputSpec, error) {
 	switch {
 	case len(in.HeadTailSet) > 0:
-		return nil, media.OutputSpec{}, fmt.Errorf("%w: head/tail templates are not supported yet", media.ErrInvalidSpec)
+		return nil, media.OutputSpec{}, fmt.Errorf("%w: head/tail clips are planned by headTailJob", media.ErrInvalidSpec)
 	case len(in.SubtitleInfoSet) > 0:
 		return nil, media.OutputSpec{}, unsupported("burnt-in subtitles")
 	}

@@ -135,3 +135,8 @@ func (s *Service) DescribeHeadTailTemplates(ctx context.Context, req *vodapi.Des
 	}
 	return &vodapi.DescribeHeadTailTemplatesResponse{TotalCount: vodapi.Ptr(total), HeadTailTemplateSet: items}, nil
 }
+
+// headTailTemplate returns the application's head/tail template def.
+func (s *Service) headTailTemplate(ctx context.Context, app *store.App, def int64) (*vodapi.HeadTailTemplate, error) {
+	return headTailFamily().lookup(ctx, s.cfg.DB, app, def)
+}

@@ -94,13 +94,10 @@ func TestProcessMediaWatermarks(t *testing.T) {
 				"MosaicSet": []any{map[string]any{"XPos": "0px", "YPos": "0px", "Width": "20%", "Height": "20%"}}},
 			map[string]any{"Definition": 100030, "WatermarkSet": []any{map[string]any{"Definition": svg, "SvgContent": greenBar}}},
 			map[string]any{"Definition": 100040, "WatermarkSet": []any{map[string]any{"Definition": text}}},
-			map[string]any{"Definition": 100070, "HeadTailSet": []any{map[string]any{"Definition": 1}}},
 		},
 	}})
 	subs := subtasks(t, d)["Transcode"]
-	require.Len(t, subs, 5)
-	require.Equal(t, "FAIL", subs[4]["Status"])
-	require.Contains(t, subs[4]["Message"], "head/tail templates are not supported yet")
+	require.Len(t, subs, 4)
 	for _, r := range subs[:3] {
 		require.Equal(t, "SUCCESS", r["Status"], r["Message"])
 	}
