@@ -401,3 +401,25 @@ func parseAudio(r io.Reader, d *Detection, duration float64) error {
 	d.Silence = silence.close(duration)
 	return err
 }
+
+// DecodeCheckArgs builds a decode of one stream ("v" or "a": the first
+// video or audio stream) that stops at the first error.
+func DecodeCheckArgs(input, stream string) []string {
+	return []string{"-xerror", "-protocol_whitelist", localProtocols, "-i", input,
+		"-map", "0:" + stream + ":0", "-f", "null", "-"}
+}
+
+// DecodeCheck decodes one stream of the file at path (see DecodeCheckArgs)
+// and returns ffmpeg's words about the first error, or "" when the stream
+// decodes cleanly. Other failures (a cancelled ctx) are errors.
+func (r *Runner) DecodeCheck(ctx context.Context, path, stream string) (string, error) {
+	err := r.Run(ctx, DecodeCheckArgs(path, stream), nil)
+	if err == nil {
+		return "", nil
+	}
+	var inv *InvalidMediaError
+	if errors.As(invalidMedia(err, ""), &inv) {
+		return inv.Reason, nil
+	}
+	return "", fmt.Errorf("decode check %s: %w", path, err)
+}

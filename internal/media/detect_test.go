@@ -33,7 +33,9 @@ func TestDetectArgs(t *testing.T) {
 		{"video events only", func(p *DetectParams) { p.Audio, p.Blur, p.Luma, p.Crop = false, false, false, false }, []string{
 			"[0:v:0]format=yuv420p,blackdetect=d=0.5:pic_th=0.98:pix_th=0.1,freezedetect=n=-60dB:d=0.5,metadata=mode=print:file=/w/ev.txt[v]",
 		}, []string{"[v]"}},
-		{"stats and silence", func(p *DetectParams) { p.Black, p.Freeze, p.Blur, p.Luma, p.Loudness = false, false, false, false, false }, []string{
+		{"stats and silence", func(p *DetectParams) {
+			p.Black, p.Freeze, p.Blur, p.Luma, p.Loudness = false, false, false, false, false
+		}, []string{
 			"[0:v:0]format=yuv420p,fps=4,cropdetect=limit=24:round=2:skip=0:reset=1,metadata=mode=print:file=/w/st.txt[s]",
 			"[0:a:0]silencedetect=n=-60dB:d=0.5,ametadata=mode=print:file=/w/au.txt[a]",
 		}, []string{"[s]", "[a]"}},
