@@ -37,23 +37,28 @@ type inspectSegment struct {
 func inspectFindings(d *media.Detection, s inspectSettings, f inspectFrame) map[string][]inspectSegment {
 	out := map[string][]inspectSegment{}
 	black := longEnough(d.Black, s["SolidColorScreen"].Duration)
+	// Black frames are also frozen, dark and without edges to measure blur
+	// on: when they are reported as black, the other checks leave them out.
+	var skip []media.Interval
+	if s["SolidColorScreen"].On {
+		skip = black
+	}
 	add := func(typ string, segs []inspectSegment) {
 		if s[typ].On && len(segs) > 0 {
 			out[typ] = segs
 		}
 	}
 	add("SolidColorScreen", intervalSegments(black, s["SolidColorScreen"].Duration))
-	// A black stretch is frozen too; it is reported once, as black.
-	add("VideoFreezedFrame", intervalSegments(longEnough(subtract(d.Freeze, black), s["VideoFreezedFrame"].Duration), s["VideoFreezedFrame"].Duration))
+	add("VideoFreezedFrame", intervalSegments(longEnough(subtract(d.Freeze, skip), s["VideoFreezedFrame"].Duration), s["VideoFreezedFrame"].Duration))
 	blur := s["Blur"]
-	add("Blur", sampleSegments(d.Blur, black, f.Duration, blur.Duration, func(v float64) (bool, float64) {
+	add("Blur", sampleSegments(d.Blur, skip, f.Duration, blur.Duration, func(v float64) (bool, float64) {
 		return v > blur.Threshold, (v - blur.Threshold) / max(blur.Threshold, 1)
 	}))
 	low, high := s["LowLighting"], s["HighLighting"]
-	add("LowLighting", sampleSegments(d.Luma, black, f.Duration, low.Duration, func(v float64) (bool, float64) {
+	add("LowLighting", sampleSegments(d.Luma, skip, f.Duration, low.Duration, func(v float64) (bool, float64) {
 		return v < low.Threshold, (low.Threshold - v) / 40
 	}))
-	add("HighLighting", sampleSegments(d.Luma, black, f.Duration, high.Duration, func(v float64) (bool, float64) {
+	add("HighLighting", sampleSegments(d.Luma, skip, f.Duration, high.Duration, func(v float64) (bool, float64) {
 		return v > high.Threshold, (v - high.Threshold) / 20
 	}))
 	add("BlackWhiteEdge", edgeSegments(d, s["BlackWhiteEdge"].Threshold, f))
