@@ -145,7 +145,7 @@ func TestInspectQuality(t *testing.T) {
 		var c vodapi.CreateQualityInspectTemplateResponse
 		require.NoError(t, s.callInto(t, "CreateQualityInspectTemplate", map[string]any{"Name": "tuned",
 			"VoiceConfigure": map[string]any{"Switch": "ON"},
-			"Configs": []map[string]any{{"Type": "SolidColorScreen", "Switch": "OFF"}, {"Type": "NoVoice", "Switch": "ON", "Duration": 2}}}, &c))
+			"Configs":        []map[string]any{{"Type": "SolidColorScreen", "Switch": "OFF"}, {"Type": "NoVoice", "Switch": "ON", "Duration": 2}}}, &c))
 		r, _ := inspectRun(t, s, defects, vodapi.Val(c.Definition))
 		items := inspectItems(t, r.Output)
 		require.NotContains(t, items, "SolidColorScreen")
