@@ -216,3 +216,11 @@ func DelogoArgs(p DelogoParams) []string {
 	}
 	return append(args, "-movflags", "+faststart", "-f", "mp4", p.Output)
 }
+
+// RemuxMP4Args copies the first video and audio stream of Input into an
+// mp4 without re-encoding: a stored HLS media (a playlist and segments)
+// made into one file.
+func RemuxMP4Args(input, output string) []string {
+	return []string{"-protocol_whitelist", localProtocols, "-i", input, "-map", "0:v:0", "-map", "0:a:0?",
+		"-c", "copy", "-movflags", "+faststart", "-f", "mp4", output}
+}

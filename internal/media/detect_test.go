@@ -218,3 +218,9 @@ func TestDetectDelogoArgs(t *testing.T) {
 	p.CopyAudio = false
 	require.Equal(t, join(base, []string{"-map", "0:a:0", "-c:a", "aac", "-b:a", "128k"}, tail), DelogoArgs(p))
 }
+
+func TestDetectRemuxArgs(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, []string{"-protocol_whitelist", "file,crypto,data", "-i", "/s/index.m3u8", "-map", "0:v:0", "-map", "0:a:0?",
+		"-c", "copy", "-movflags", "+faststart", "-f", "mp4", "/w/copy.mp4"}, RemuxMP4Args("/s/index.m3u8", "/w/copy.mp4"))
+}

@@ -174,7 +174,7 @@ func (s *Service) delogo(ctx context.Context, fileID, src, dir string, probe *me
 		return "", "", mediaFailure(err, fileID)
 	}
 	if !found {
-		return src, "no watermark found: no still region stands out from the moving picture; the new media is an unchanged copy", nil
+		return s.unchanged(ctx, fileID, src, dir, probe, "no still region stands out from the moving picture")
 	}
 	sx, sy := float64(f.Width)/float64(aw), float64(f.Height)/float64(ah)
 	x0 := int(math.Floor(float64(box.X1)*sx)) - unwatermarkPad
@@ -183,7 +183,7 @@ func (s *Service) delogo(ctx context.Context, fileID, src, dir string, probe *me
 	y1 := int(math.Ceil(float64(box.Y2+1)*sy)) + unwatermarkPad
 	x, y, w, h, ok := media.ClampDelogo(x0, y0, x1-x0, y1-y0, f.Width, f.Height)
 	if !ok {
-		return src, "no watermark found: the still region found lies on the frame's border; the new media is an unchanged copy", nil
+		return s.unchanged(ctx, fileID, src, dir, probe, "the still region found lies on the frame's border")
 	}
 	out := filepath.Join(dir, "unwatermarked.mp4")
 	audio := len(probe.Audio) > 0
@@ -194,4 +194,19 @@ func (s *Service) delogo(ctx context.Context, fileID, src, dir string, probe *me
 		return "", "", mediaFailure(err, fileID)
 	}
 	return out, fmt.Sprintf("removed a still overlay at x=%d y=%d w=%d h=%d (display pixels)", x, y, w, h), nil
+}
+
+// unchanged is the result without a watermark: the source itself, or for
+// HLS (a playlist whose segments a copy of the file would not carry) its
+// streams copied into one mp4.
+func (s *Service) unchanged(ctx context.Context, fileID, src, dir string, probe *media.Probe, why string) (string, string, error) {
+	msg := "no watermark found: " + why + "; the new media is an unchanged copy"
+	if probe.Container != "hls" {
+		return src, msg, nil
+	}
+	out := filepath.Join(dir, "copy.mp4")
+	if err := s.cfg.Media.Run(ctx, media.RemuxMP4Args(src, out), nil); err != nil {
+		return "", "", mediaFailure(err, fileID)
+	}
+	return out, msg + " (its streams, copied from HLS into mp4)", nil
 }
