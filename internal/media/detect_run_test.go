@@ -53,6 +53,17 @@ func TestDetectStaticRun(t *testing.T) {
 	require.InDelta(t, 149, box.X2, 1)
 	require.InDelta(t, 19, box.Y2, 1)
 
+	// A logo on a black bar: the still bar must not swallow it.
+	barred := e.make(t, "barred.mp4", moving[:4], []string{"-vf",
+		"crop=320:180:x='t*70':y='t*50',pad=320:240:0:30:black,drawbox=x=240:y=4:w=60:h=16:c=white:t=fill"}, x264)
+	box, ok, err = e.r.StaticRegion(t.Context(), StaticParams{Input: barred, Width: 160, Height: 120, Frames: 16, Duration: 4})
+	require.NoError(t, err)
+	require.True(t, ok)
+	// The outline reaches a pixel or two into the still bar around it.
+	for i, v := range []int{box.X1, box.Y1, box.X2, box.Y2} {
+		require.InDelta(t, []int{120, 2, 149, 9}[i], v, 2, "%+v", box)
+	}
+
 	plain := e.make(t, "plain.mp4", moving, x264)
 	_, ok, err = e.r.StaticRegion(t.Context(), StaticParams{Input: plain, Width: 160, Height: 120, Frames: 16, Duration: 4})
 	require.NoError(t, err)

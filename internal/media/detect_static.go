@@ -40,6 +40,14 @@ const (
 	staticMaxSide = 0.45
 	// staticMinArea is the least share of the frame an overlay covers.
 	staticMinArea = 0.001
+	// staticEdge is the least difference, across a pixel of the mean
+	// picture, that makes an edge; staticEdgeReach how far (in sampled
+	// pixels) from an edge a still pixel may be to belong to an overlay.
+	// Overlays have outlines; still flat areas (black bars, a plain
+	// background) do not, and without this they would swallow a logo
+	// drawn over them.
+	staticEdge      = 24.0
+	staticEdgeReach = 1
 )
 
 // StaticRegion samples the frames of p and returns the box, in the sampled
@@ -98,18 +106,42 @@ func (a *staticAnalyzer) add(frame []byte) {
 }
 
 // staticMask marks the pixels whose standard deviation over the frames is
-// at most staticMaxStdDev, and returns the share of the others.
+// at most staticMaxStdDev and that lie near an edge of the mean picture,
+// and returns the share of pixels that vary more.
 func (a *staticAnalyzer) staticMask() ([]bool, float64) {
+	near := a.nearEdges()
 	mask := make([]bool, len(a.m2))
 	moving := 0
 	for i, m2 := range a.m2 {
-		if math.Sqrt(m2/float64(a.n)) <= staticMaxStdDev {
-			mask[i] = true
-		} else {
+		if math.Sqrt(m2/float64(a.n)) > staticMaxStdDev {
 			moving++
+		} else if near[i] {
+			mask[i] = true
 		}
 	}
 	return mask, float64(moving) / float64(len(mask))
+}
+
+// nearEdges marks the pixels within staticEdgeReach of an edge of the
+// mean picture (a central difference of at least staticEdge across or
+// down).
+func (a *staticAnalyzer) nearEdges() []bool {
+	w, h := a.w, a.h
+	at := func(x, y int) float64 { return a.mean[min(max(y, 0), h-1)*w+min(max(x, 0), w-1)] }
+	near := make([]bool, w*h)
+	for y := range h {
+		for x := range w {
+			if math.Abs(at(x+1, y)-at(x-1, y)) < staticEdge && math.Abs(at(x, y+1)-at(x, y-1)) < staticEdge {
+				continue
+			}
+			for ny := max(y-staticEdgeReach, 0); ny <= min(y+staticEdgeReach, h-1); ny++ {
+				for nx := max(x-staticEdgeReach, 0); nx <= min(x+staticEdgeReach, w-1); nx++ {
+					near[ny*w+nx] = true
+				}
+			}
+		}
+	}
+	return near
 }
 
 // region finds the largest 8-connected static staticComponent whose box is
