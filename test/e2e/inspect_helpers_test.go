@@ -66,3 +66,20 @@ func requireNoNulls(t *testing.T, m map[string]any, where string, allowed ...str
 		}
 	}
 }
+
+// inspectEvents pulls the waiting events and returns the payloads of
+// those of type eventType, from their member field.
+func inspectEvents(t *testing.T, s *server, eventType, field string) []map[string]any {
+	t.Helper()
+	resp, err := s.call("PullEvents", map[string]any{})
+	require.NoError(t, err)
+	var out []map[string]any
+	for _, e := range resp["EventSet"].([]any) {
+		ev := e.(map[string]any)
+		if ev["EventType"] == eventType {
+			require.IsType(t, map[string]any{}, ev[field], "%s carries %s", eventType, field)
+			out = append(out, ev[field].(map[string]any))
+		}
+	}
+	return out
+}

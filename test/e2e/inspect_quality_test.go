@@ -155,6 +155,16 @@ func TestInspectQuality(t *testing.T) {
 		requireSegment(t, items["VideoFreezedFrame"][0], 2, 3)
 		requireSegment(t, items["VideoFreezedFrame"][1], 4, 5)
 	})
+
+	t.Run("events", func(t *testing.T) {
+		evs := inspectEvents(t, s, "QualityInspectComplete", "QualityInspectCompleteEvent")
+		require.Len(t, evs, 3, "one event for each finished inspection")
+		for _, e := range evs {
+			require.Contains(t, e["TaskId"], "-QualityInspect-")
+			require.Equal(t, "FINISH", e["Status"])
+			require.NotNil(t, e["Output"])
+		}
+	})
 }
 
 func TestInspectBadInputs(t *testing.T) {

@@ -131,6 +131,15 @@ func TestUnwatermark(t *testing.T) {
 		require.Equal(t, readFile(t, inspectPath(dir, "plain.mp4")), readFile(t, file), "an unchanged copy")
 	})
 
+	t.Run("events", func(t *testing.T) {
+		evs := inspectEvents(t, s, "RemoveWatermark", "RemoveWatermarkCompleteEvent")
+		require.Len(t, evs, 2, "one event for each finished task")
+		for _, e := range evs {
+			require.Contains(t, e["TaskId"], "-RemoveWatermark-")
+			require.Equal(t, "FINISH", e["Status"])
+		}
+	})
+
 	t.Run("bad inputs", func(t *testing.T) {
 		before := inspectTaskCount(t, s, tone)
 		_, err := s.call("RemoveWatermark", map[string]any{"FileId": "5285485487985271487"})
