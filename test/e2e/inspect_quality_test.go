@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/openvod/openvod/internal/vodapi"
@@ -260,4 +263,38 @@ func TestInspectTemplates(t *testing.T) {
 	requireRawCode(t, err, "ResourceNotFound.TemplateNotExist")
 	_, err = s.call("ModifyQualityInspectTemplate", map[string]any{"Definition": def, "Name": "x"})
 	requireRawCode(t, err, "ResourceNotFound.TemplateNotExist")
+}
+
+// A stored original that is no longer media fails the tasks while they run.
+func TestInspectBrokenSource(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	dir := t.TempDir()
+	makeMP4(t, inspectPath(dir, "a.mp4"), 1)
+	src := mediaServer(t, dir)
+	resp, err := s.call("PullUpload", map[string]any{"MediaUrl": src.URL + "/a.mp4"})
+	require.NoError(t, err)
+	pulled := waitTask(t, s.client(), resp["TaskId"].(string), nil).Response.PullUploadTask
+	fileID, url := *pulled.FileId, *pulled.FileUrl
+	key := url[strings.Index(url, "/files/")+len("/files/"):]
+	require.NoError(t, os.WriteFile(filepath.Join(s.DataDir, "media", filepath.FromSlash(key)), []byte("not media"), 0o644))
+
+	var c vodapi.CreateQualityInspectTemplateResponse
+	require.NoError(t, s.callInto(t, "CreateQualityInspectTemplate", map[string]any{"Name": "t"}, &c))
+	var ir vodapi.InspectMediaQualityResponse
+	require.NoError(t, s.callInto(t, "InspectMediaQuality", map[string]any{"FileId": fileID, "Definition": vodapi.Val(c.Definition)}, &ir))
+	d, _ := inspectDetail(t, s, vodapi.Val(ir.TaskId))
+	require.Equal(t, "FINISH", vodapi.Val(d.Status))
+	require.Equal(t, "SourceFileError", vodapi.Val(d.QualityInspectTask.ErrCodeExt))
+	require.Contains(t, vodapi.Val(d.QualityInspectTask.Message), fileID)
+	require.Nil(t, d.QualityInspectTask.Output)
+
+	var rr vodapi.RemoveWatermarkResponse
+	require.NoError(t, s.callInto(t, "RemoveWatermark", map[string]any{"FileId": fileID}, &rr))
+	d, _ = inspectDetail(t, s, vodapi.Val(rr.TaskId))
+	require.Equal(t, "FINISH", vodapi.Val(d.Status))
+	require.EqualValues(t, 60000, vodapi.Val(d.RemoveWatermarkTask.ErrCode))
+	require.Equal(t, "SourceFileError", vodapi.Val(d.RemoveWatermarkTask.ErrCodeExt))
+	require.Contains(t, vodapi.Val(d.RemoveWatermarkTask.Message), "cannot be analysed")
+	require.Nil(t, d.RemoveWatermarkTask.Output)
 }
