@@ -32,6 +32,15 @@ func inspectLetterbox(t *testing.T, dir string) {
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", inspectPath(dir, "letterbox.mp4"))
 }
 
+// inspectBlurDark writes blurdark.mp4 into dir: 4 s of 320x240 testsrc2,
+// blurred at 1–2 s and darkened at 3–4 s.
+func inspectBlurDark(t *testing.T, dir string) {
+	t.Helper()
+	ffmpeg(t, "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=4",
+		"-vf", "gblur=sigma=4:enable='between(t,1,2)',eq=brightness=-0.4:enable='between(t,3,4)'",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", inspectPath(dir, "blurdark.mp4"))
+}
+
 // inspectRun submits an inspection and returns its finished result.
 func inspectRun(t *testing.T, s *server, fileID string, def int64) (*vodapi.QualityInspectTask, map[string]any) {
 	t.Helper()
@@ -83,8 +92,10 @@ func TestInspectQuality(t *testing.T) {
 	dir := t.TempDir()
 	inspectDefects(t, dir)
 	inspectLetterbox(t, dir)
+	inspectBlurDark(t, dir)
 	defects := inspectIngest(t, s, dir, "defects.mp4")
 	letterbox := inspectIngest(t, s, dir, "letterbox.mp4")
+	blurDark := inspectIngest(t, s, dir, "blurdark.mp4")
 
 	var created vodapi.CreateQualityInspectTemplateResponse
 	require.NoError(t, s.callInto(t, "CreateQualityInspectTemplate", map[string]any{"Name": "all",
@@ -142,6 +153,18 @@ func TestInspectQuality(t *testing.T) {
 		require.NotContains(t, items, "NoVoice")
 	})
 
+	t.Run("blur and dark", func(t *testing.T) {
+		r, _ := inspectRun(t, s, blurDark, all)
+		items := inspectItems(t, r.Output)
+		require.Len(t, items["Blur"], 1)
+		requireSegment(t, items["Blur"][0], 1, 2)
+		require.Len(t, items["LowLighting"], 1)
+		requireSegment(t, items["LowLighting"][0], 3, 4)
+		for _, absent := range []string{"SolidColorScreen", "VideoFreezedFrame", "HighLighting", "BlackWhiteEdge"} {
+			require.NotContains(t, items, absent)
+		}
+	})
+
 	t.Run("switches and thresholds", func(t *testing.T) {
 		// Black detection off: the black stretch is now a freeze too; a
 		// longer least silence hides the 1 s one.
@@ -161,7 +184,7 @@ func TestInspectQuality(t *testing.T) {
 
 	t.Run("events", func(t *testing.T) {
 		evs := inspectEvents(t, s, "QualityInspectComplete", "QualityInspectCompleteEvent")
-		require.Len(t, evs, 3, "one event for each finished inspection")
+		require.Len(t, evs, 4, "one event for each finished inspection")
 		for _, e := range evs {
 			require.Contains(t, e["TaskId"], "-QualityInspect-")
 			require.Equal(t, "FINISH", e["Status"])
