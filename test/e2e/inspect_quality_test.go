@@ -96,6 +96,9 @@ func TestInspectQuality(t *testing.T) {
 	defects := inspectIngest(t, s, dir, "defects.mp4")
 	letterbox := inspectIngest(t, s, dir, "letterbox.mp4")
 	blurDark := inspectIngest(t, s, dir, "blurdark.mp4")
+	// 2 s of a tone 30 dB quieter than the usual, audio only.
+	ffmpeg(t, "-f", "lavfi", "-i", "sine=f=440:d=2", "-af", "volume=-30dB", "-c:a", "aac", inspectPath(dir, "quiet.m4a"))
+	quiet := inspectIngest(t, s, dir, "quiet.m4a")
 
 	var created vodapi.CreateQualityInspectTemplateResponse
 	require.NoError(t, s.callInto(t, "CreateQualityInspectTemplate", map[string]any{"Name": "all",
@@ -165,6 +168,18 @@ func TestInspectQuality(t *testing.T) {
 		}
 	})
 
+	t.Run("quiet audio only", func(t *testing.T) {
+		r, _ := inspectRun(t, s, quiet, all)
+		require.EqualValues(t, 0, vodapi.Val(r.Output.NoAudio))
+		require.EqualValues(t, 1, vodapi.Val(r.Output.NoVideo))
+		items := inspectItems(t, r.Output)
+		require.Len(t, items, 1, "%v", items)
+		require.Len(t, items["LowVoice"], 1, "about -51 LUFS is under -35")
+		requireSegment(t, items["LowVoice"][0], 0, 2)
+		// 100 less 10 for the loudness; no picture, so no resolution loss.
+		require.EqualValues(t, 90, vodapi.Val(r.Output.QualityEvaluationScore))
+	})
+
 	t.Run("switches and thresholds", func(t *testing.T) {
 		// Black detection off: the black stretch is now a freeze too; a
 		// longer least silence hides the 1 s one.
@@ -184,7 +199,7 @@ func TestInspectQuality(t *testing.T) {
 
 	t.Run("events", func(t *testing.T) {
 		evs := inspectEvents(t, s, "QualityInspectComplete", "QualityInspectCompleteEvent")
-		require.Len(t, evs, 4, "one event for each finished inspection")
+		require.Len(t, evs, 5, "one event for each finished inspection")
 		for _, e := range evs {
 			require.Contains(t, e["TaskId"], "-QualityInspect-")
 			require.Equal(t, "FINISH", e["Status"])
