@@ -19,10 +19,10 @@ type JoinSpec struct {
 	// and sample rate every part takes.
 	Main int
 
-	// Fill says how a part of another shape fills the main frame
-	// (stretch, black, white or gauss, the templates' FillType); empty is
-	// black.
-	Fill FillType
+	// Fills say, part by part, how a part of another shape fills the main
+	// frame (stretch, black, white or gauss, the templates' FillType);
+	// empty or missing is black.
+	Fills []FillType
 
 	// Out is the file written: an MP4 with H.264 at near-lossless quality
 	// and AAC (it is an intermediate, encoded again by the packaging).
@@ -71,7 +71,6 @@ func planJoin(s JoinSpec) (*Plan, error) {
 	if len(mp.Audio) > 0 && mp.Audio[0].SampleRate > 0 {
 		rate = mp.Audio[0].SampleRate
 	}
-	scale := Scale{Width: w, Height: h, Fill: s.Fill, Upscale: true}
 	var args, graph, concatIn []string
 	var total float64
 	for i, in := range s.Parts {
@@ -82,6 +81,10 @@ func planJoin(s JoinSpec) (*Plan, error) {
 		sw, sh, err := displaySize(p)
 		if err != nil {
 			return nil, fmt.Errorf("part %d: %w", i, err)
+		}
+		scale := Scale{Width: w, Height: h, Upscale: true}
+		if i < len(s.Fills) {
+			scale.Fill = s.Fills[i]
 		}
 		g, err := scale.geometry(sw, sh, true)
 		if err != nil {

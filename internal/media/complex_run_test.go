@@ -21,7 +21,7 @@ func TestComplexHLSJoinAndAudioGroup(t *testing.T) {
 		"-c:v", "libx264", "-preset", "ultrafast"})
 	other := e.make(t, "fr.m4a", []string{"-f", "lavfi", "-i", "sine=frequency=880:duration=5", "-c:a", "aac"})
 	joined := e.path("joined.mp4")
-	jp, err := PlanJoin(JoinSpec{Parts: []string{head, src}, Probes: []*Probe{e.probe(t, head), p}, Main: 1, Fill: FillGauss, Out: joined})
+	jp, err := PlanJoin(JoinSpec{Parts: []string{head, src}, Probes: []*Probe{e.probe(t, head), p}, Main: 1, Fills: []FillType{FillGauss}, Out: joined})
 	require.NoError(t, err)
 	e.run(t, jp)
 	jprobe := e.probe(t, joined)
