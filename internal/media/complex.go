@@ -156,7 +156,16 @@ func planComplex(in string, s ComplexSpec, p *Probe) (*Plan, *ComplexResult, err
 		if filt > 0 {
 			pre = append(pre, "fps="+formatSeconds(filt))
 		}
-		chains[i] = videoChain{out: "v" + strconv.Itoa(i), pre: pre, g: geoms[i], post: []string{"setsar=1", "format=yuv420p"}}
+		post := []string{"setsar=1", "format=yuv420p"}
+		if format == FormatDASH {
+			// One AdaptationSet holds every rendition, and ffmpeg's dash
+			// muxer wants them of one aspect ratio: even rounding makes
+			// 170x128 next to 320x240 differ, so the samples are made a
+			// hair non-square to show the source's shape exactly.
+			g := gcd(sw, sh)
+			post[0] = "setdar=" + strconv.Itoa(sw/g) + "/" + strconv.Itoa(sh/g)
+		}
+		chains[i] = videoChain{out: "v" + strconv.Itoa(i), pre: pre, g: geoms[i], post: post}
 	}
 	videoChains(&graph, streamRef(0, p.Video[0].Index), chains)
 	for k, a := range s.Audios {
@@ -264,4 +273,12 @@ func audioPlacement(a ComplexAudio) string {
 		f = append(f, "apad=whole_dur="+formatSeconds(a.Total), "atrim=end="+formatSeconds(a.Total))
 	}
 	return strings.Join(f, ",")
+}
+
+// gcd is the greatest common divisor of two positive numbers.
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }

@@ -36,6 +36,9 @@ func checkSubtitleChanges(req *vodapi.ModifyMediaInfoRequest) error {
 	if len(req.AddSubtitles) > maxSubtitles {
 		return tcapi.Errorf("InvalidParameterValue", "AddSubtitles may list at most %d subtitles", maxSubtitles)
 	}
+	if len(req.AddSubtitles) > 0 && vodapi.Val(req.ClearSubtitles) == 1 {
+		return tcapi.Errorf("InvalidParameterValue", "AddSubtitles and ClearSubtitles cannot be used together")
+	}
 	seen := map[string]bool{}
 	for k, sub := range req.AddSubtitles {
 		field := fmt.Sprintf("AddSubtitles[%d]", k)
@@ -51,6 +54,9 @@ func checkSubtitleChanges(req *vodapi.ModifyMediaInfoRequest) error {
 		if id := vodapi.Val(sub.Id); sub.Id != nil {
 			if !subtitleIDPattern.MatchString(id) {
 				return tcapi.Errorf("InvalidParameterValue", "%s.Id must be 1 to 16 letters, digits, _ or -", field)
+			}
+			if slices.Contains(req.DeleteSubtitleIds, id) {
+				return tcapi.Errorf("InvalidParameterValue", "%s.Id %q is also in DeleteSubtitleIds", field, id)
 			}
 			if seen[id] {
 				return tcapi.Errorf("InvalidParameterValue", "%s.Id %q is given twice", field, id)
