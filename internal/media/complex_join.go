@@ -117,3 +117,24 @@ func planJoin(s JoinSpec) (*Plan, error) {
 	return &Plan{Args: args, Duration: total,
 		Outputs: []Output{{Path: s.Out, Width: w, Height: h, Video: true, Audio: true, Fps: fps}}}, nil
 }
+
+// JoinedProbe describes the file a PlanJoin plan writes, so that a plan
+// reading it can be made before it exists (the Procedure plans every run
+// of a task up front): H.264 video of the main part's size and rate,
+// stereo AAC at the main rate, as long as the parts together.
+func JoinedProbe(p *Plan) *Probe {
+	o := p.Outputs[0]
+	rate := joinAudioRate
+	for i, a := range p.Args {
+		if a == "-ar" && i+1 < len(p.Args) {
+			rate, _ = strconv.Atoi(p.Args[i+1])
+		}
+	}
+	d := p.Duration
+	return &Probe{Container: "mp4", FormatName: "mov,mp4,m4a,3gp,3g2,mj2", Duration: d, Width: o.Width, Height: o.Height,
+		VideoDuration: d, AudioDuration: d,
+		Video: []VideoStream{{Index: 0, Codec: "h264", CodecTag: "avc1", Width: o.Width, Height: o.Height,
+			Fps: int(o.Fps + 0.5), FpsExact: o.Fps, PixFmt: "yuv420p", Duration: d, Frames: int64(d*o.Fps + 0.5)}},
+		Audio: []AudioStream{{Index: 1, Codec: "aac", SampleRate: rate, Channels: 2, Duration: d}},
+	}
+}

@@ -115,32 +115,16 @@ func (cr *complexRun) end(i int, status, ext, msg string, out *vodapi.ComplexAda
 	})
 }
 
-// probeFile probes a local file of a media, failing the task when it is
-// not usable media.
-func (cr *complexRun) probeFile(ctx context.Context, local, fileID string) (*media.Probe, error) {
-	p, err := cr.s.cfg.Media.Probe(ctx, local)
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return nil, task.SourceError("media %s is not usable media: %s", fileID, inv.Reason)
-	}
-	return p, err
-}
-
 // mediaFile loads a media of the task and returns its local file and probe.
 func (cr *complexRun) mediaFile(ctx context.Context, fileID string) (string, *media.Probe, error) {
-	m := cr.m
-	if fileID != cr.m.FileID {
-		var err error
-		if m, err = cr.s.taskMedia(ctx, cr.x.Task.SubAppID, fileID); err != nil {
-			return "", nil, err
-		}
+	if fileID == cr.m.FileID {
+		return cr.s.localProbed(ctx, cr.m, cr.work)
 	}
-	local, err := cr.s.localSource(ctx, m, cr.work)
+	m, err := cr.s.taskMedia(ctx, cr.x.Task.SubAppID, fileID)
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := cr.probeFile(ctx, local, fileID)
-	return local, p, err
+	return cr.s.localProbed(ctx, m, cr.work)
 }
 
 // prepareSource sets the source the packages read: the main media, or,
@@ -157,31 +141,9 @@ func (cr *complexRun) prepareSource(ctx context.Context) error {
 	if len(cr.p.Heads)+len(cr.p.Tails) == 0 {
 		return nil
 	}
-	spec := media.JoinSpec{Out: filepath.Join(cr.work, "joined.mp4")}
-	add := func(part complexPart) error {
-		local, pp, err := cr.mediaFile(ctx, part.FileID)
-		if err != nil {
-			return err
-		}
-		spec.Parts, spec.Probes, spec.Fills = append(spec.Parts, local), append(spec.Probes, pp), append(spec.Fills, media.FillType(part.Fill))
-		return nil
-	}
-	for _, h := range cr.p.Heads {
-		if err := add(h); err != nil {
-			return err
-		}
-		cr.head += spec.Probes[len(spec.Probes)-1].VideoDuration
-	}
-	spec.Main = len(spec.Parts)
-	spec.Parts, spec.Probes, spec.Fills = append(spec.Parts, src), append(spec.Probes, p), append(spec.Fills, "")
-	for _, t := range cr.p.Tails {
-		if err := add(t); err != nil {
-			return err
-		}
-	}
-	plan, err := media.PlanJoin(spec)
+	plan, head, err := cr.s.planHeadTail(ctx, cr.x.Task.SubAppID, cr.work, cr.p.Heads, cr.p.Tails, src, p, filepath.Join(cr.work, "joined.mp4"))
 	if err != nil {
-		return runFailure(err)
+		return err
 	}
 	if err := cr.s.cfg.Media.RunPlan(ctx, plan, nil); err != nil {
 		if ctx.Err() != nil {
@@ -189,8 +151,8 @@ func (cr *complexRun) prepareSource(ctx context.Context) error {
 		}
 		return runFailure(err)
 	}
-	cr.src = spec.Out
-	cr.probe, err = cr.probeFile(ctx, spec.Out, cr.m.FileID)
+	cr.head, cr.src = head, plan.Outputs[0].Path
+	cr.probe, err = cr.s.probeLocal(ctx, cr.src, cr.m.FileID)
 	return err
 }
 
