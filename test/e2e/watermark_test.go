@@ -98,7 +98,7 @@ func TestProcessMediaWatermarks(t *testing.T) {
 	subs := subtasks(t, d)["Transcode"]
 	require.Len(t, subs, 5)
 	require.Equal(t, "FAIL", subs[4]["Status"])
-	require.Contains(t, subs[4]["Message"], "head/tail templates are not supported yet")
+	require.Contains(t, subs[4]["Message"], "head/tail template 1 does not exist")
 	for _, r := range subs[:2] {
 		require.Equal(t, "SUCCESS", r["Status"], r["Message"])
 	}
