@@ -80,6 +80,8 @@ func (s *Service) runComplex(ctx context.Context, x *task.Exec) (*task.Outcome, 
 		switch {
 		case ctx.Err() != nil:
 			return nil, ctx.Err()
+		case err != nil && !entryFault(err):
+			return nil, err // ours (storage, ...): the engine retries the task
 		case err != nil:
 			var fail *task.Failure
 			if !errors.As(err, &fail) {
@@ -401,4 +403,15 @@ func (cr *complexRun) commit(ctx context.Context, tx *store.Tx) error {
 	}
 	m.UpdatedAt = time.Now().UTC().Truncate(time.Second)
 	return tx.UpdateMedia(ctx, m)
+}
+
+// entryFault reports whether err fails one entry only: a problem of its
+// template or of the media met while packaging, not a fault of ours.
+func entryFault(err error) bool {
+	var fail *task.Failure
+	var inv *media.InvalidMediaError
+	var exit *media.ExitError
+	return errors.As(err, &fail) || errors.As(err, &inv) || errors.As(err, &exit) ||
+		errors.Is(err, media.ErrInvalidSpec) || errors.Is(err, media.ErrNoStream) ||
+		errors.Is(err, media.ErrOffsetBeyondDuration) || errors.Is(err, media.ErrEmptyOutput)
 }
