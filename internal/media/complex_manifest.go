@@ -173,12 +173,29 @@ func FinishComplexDASH(mpd string, audios []ComplexAudio, subs []SubtitleRenditi
 		pos := at + end + 1
 		mpd = mpd[:pos] + ins + mpd[pos:]
 	}
-	if len(subs) == 0 {
-		return mpd, nil
-	}
+	return SetDASHSubtitles(mpd, subs)
+}
+
+var (
+	textSet = regexp.MustCompile(`(?s)[ \t]*<AdaptationSet[^>]*contentType="text"[^>]*>.*?</AdaptationSet>\n?`)
+	setID   = regexp.MustCompile(`<AdaptationSet id="(\d+)"`)
+)
+
+// SetDASHSubtitles returns the MPD with its text AdaptationSets replaced by
+// one per subtitle, each holding its WebVTT file (URI relative to the
+// MPD), with its language, label and role (main for the default, at most
+// one; subtitle for the others).
+func SetDASHSubtitles(mpd string, subs []SubtitleRendition) (string, error) {
+	mpd = textSet.ReplaceAllString(mpd, "")
 	end := strings.LastIndex(mpd, "</Period>")
 	if end < 0 {
-		return "", fmt.Errorf("finish DASH manifest: no Period")
+		return "", fmt.Errorf("set DASH subtitles: the manifest has no Period")
+	}
+	next := 0
+	for _, m := range setID.FindAllStringSubmatch(mpd, -1) {
+		if n, _ := strconv.Atoi(m[1]); n >= next {
+			next = n + 1
+		}
 	}
 	var b strings.Builder
 	hasDefault := false
@@ -187,8 +204,7 @@ func FinishComplexDASH(mpd string, audios []ComplexAudio, subs []SubtitleRenditi
 		if s.Default && !hasDefault {
 			role, hasDefault = "main", true
 		}
-		id := len(audios) + 1 + k
-		fmt.Fprintf(&b, "\t\t<AdaptationSet id=\"%d\" contentType=\"text\" mimeType=\"text/vtt\"", id)
+		fmt.Fprintf(&b, "\t\t<AdaptationSet id=\"%d\" contentType=\"text\" mimeType=\"text/vtt\"", next+k)
 		if s.Language != "" {
 			fmt.Fprintf(&b, " lang=\"%s\"", xmlText(s.Language))
 		}
@@ -196,7 +212,9 @@ func FinishComplexDASH(mpd string, audios []ComplexAudio, subs []SubtitleRenditi
 			"\t\t\t<Representation id=\"sub%d\" bandwidth=\"256\">\n\t\t\t\t<BaseURL>%s</BaseURL>\n\t\t\t</Representation>\n\t\t</AdaptationSet>\n",
 			xmlText(s.Name), role, k, xmlText(s.URI))
 	}
-	return mpd[:end] + b.String() + "\t" + mpd[end:], nil
+	// The closing tag keeps its own indentation: insert at the line start.
+	at := strings.LastIndex(mpd[:end], "\n") + 1
+	return mpd[:at] + b.String() + mpd[at:], nil
 }
 
 // xmlText escapes s for XML text and attribute values.

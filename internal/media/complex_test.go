@@ -79,3 +79,28 @@ func TestComplexJoinArgs(t *testing.T) {
 	_, err = PlanJoin(JoinSpec{Parts: []string{"/w/a.m4a", "/w/m.mp4"}, Probes: []*Probe{music, main}, Main: 1, Out: "/w/j.mp4"})
 	require.ErrorIs(t, err, ErrNoStream)
 }
+
+func TestComplexSetSubtitles(t *testing.T) {
+	t.Parallel()
+	master := "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=2x2\nv_0.m3u8\n"
+	subs := []SubtitleRendition{{URI: "subtitles/a.m3u8", Name: `A "x"`, Language: "en"}, {URI: "subtitles/b.m3u8", Name: "B", Default: true}}
+	got := SetHLSSubtitles(master, subs)
+	require.Equal(t, "#EXTM3U\n#EXT-X-VERSION:3\n"+
+		`#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="A 'x'",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=NO,FORCED=NO,URI="subtitles/a.m3u8"`+"\n"+
+		`#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="B",DEFAULT=YES,AUTOSELECT=YES,FORCED=NO,URI="subtitles/b.m3u8"`+"\n"+
+		`#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=2x2,SUBTITLES="subs"`+"\nv_0.m3u8\n", got)
+	require.Equal(t, master, SetHLSSubtitles(got, nil), "detaching all gives the playlist back")
+
+	mpd := "<MPD>\n\t<Period id=\"0\">\n\t\t<AdaptationSet id=\"0\" contentType=\"video\">\n\t\t</AdaptationSet>\n" +
+		"\t\t<AdaptationSet id=\"1\" contentType=\"audio\">\n\t\t</AdaptationSet>\n\t</Period>\n</MPD>\n"
+	withSubs, err := SetDASHSubtitles(mpd, []SubtitleRendition{{URI: "../s/a&b.vtt", Name: "A<", Language: "fr", Default: true}})
+	require.NoError(t, err)
+	require.Contains(t, withSubs, "\t\t<AdaptationSet id=\"2\" contentType=\"text\" mimeType=\"text/vtt\" lang=\"fr\">\n\t\t\t<Label>A&lt;</Label>\n"+
+		"\t\t\t<Role schemeIdUri=\"urn:mpeg:dash:role:2011\" value=\"main\"/>\n")
+	require.Contains(t, withSubs, "<BaseURL>../s/a&amp;b.vtt</BaseURL>\n\t\t\t</Representation>\n\t\t</AdaptationSet>\n\t</Period>")
+	again, err := SetDASHSubtitles(withSubs, nil)
+	require.NoError(t, err)
+	require.Equal(t, mpd, again)
+	_, err = SetDASHSubtitles("<MPD/>", nil)
+	require.Error(t, err)
+}

@@ -16,10 +16,11 @@ import (
 	"github.com/openvod/openvod/internal/vodapi"
 )
 
-// AttachMediaSubtitles attaches subtitles of a media to one of its HLS
-// adaptive streams, or detaches them: the master playlist is rewritten to
-// list the attached ones as #EXT-X-MEDIA TYPE=SUBTITLES renditions, each
-// with a media playlist of its single WebVTT file.
+// AttachMediaSubtitles attaches subtitles of a media to one of its
+// adaptive streams, or detaches them: an HLS master playlist is rewritten
+// to list the attached ones as #EXT-X-MEDIA TYPE=SUBTITLES renditions,
+// each with a media playlist of its single WebVTT file; a DASH manifest
+// gets a text AdaptationSet per subtitle.
 func (s *Service) AttachMediaSubtitles(ctx context.Context, req *vodapi.AttachMediaSubtitlesRequest) (any, error) {
 	app, err := s.app(ctx, req.SubAppId)
 	if err != nil {
@@ -45,14 +46,14 @@ func (s *Service) AttachMediaSubtitles(ctx context.Context, req *vodapi.AttachMe
 	if item == nil {
 		return nil, tcapi.Errorf("InvalidParameterValue.Definition", "media %s has no adaptive stream of template %d", m.FileID, def)
 	}
-	if vodapi.Val(item.Package) != "HLS" {
-		return nil, tcapi.Errorf("UnsupportedOperation", "subtitles can be attached to HLS adaptive streams only; template %d makes %s", def, vodapi.Val(item.Package))
+	if pkg := vodapi.Val(item.Package); pkg != "HLS" && pkg != "DASH" {
+		return nil, tcapi.Errorf("UnsupportedOperation", "subtitles can be attached to HLS and DASH adaptive streams only; template %d makes %s", def, pkg)
 	}
 	subs, dflt, err := attachedAfter(info, item, op, req.SubtitleIds, vodapi.Val(req.DefaultSubtitleId))
 	if err != nil {
 		return nil, err
 	}
-	if err := s.writeHLSSubtitles(ctx, m, vodapi.Val(item.Url), subs, dflt); err != nil {
+	if err := s.writeSubtitleRenditions(ctx, m, item, subs, dflt); err != nil {
 		return nil, errInternal("rewrite master playlist", err)
 	}
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -136,15 +137,18 @@ func attachedAfter(info *vodapi.MediaInfo, item *vodapi.AdaptiveDynamicStreaming
 	return subs, dflt, nil
 }
 
-// writeHLSSubtitles writes a media playlist per subtitle next to the
-// master playlist at masterURL and rewrites the master to list them.
-// Subtitle playlists point at the media's WebVTT files by relative paths.
-func (s *Service) writeHLSSubtitles(ctx context.Context, m *store.Media, masterURL string, subs []*vodapi.MediaSubtitleItem, dflt string) error {
-	masterKey, ok := s.keyOfURL(masterURL)
+// writeSubtitleRenditions rewrites an adaptive stream's manifest to list
+// subs. HLS gets a media playlist per subtitle next to the master
+// playlist, each pointing at the media's WebVTT file; DASH gets a text
+// AdaptationSet per subtitle pointing at the file. Paths are relative,
+// so the package stays movable.
+func (s *Service) writeSubtitleRenditions(ctx context.Context, m *store.Media, item *vodapi.AdaptiveDynamicStreamingInfoItem, subs []*vodapi.MediaSubtitleItem, dflt string) error {
+	manifestKey, ok := s.keyOfURL(vodapi.Val(item.Url))
 	if !ok {
 		return errors.New("the stream's URL is not one of this server")
 	}
-	dir := path.Dir(masterKey)
+	hls := vodapi.Val(item.Package) == "HLS"
+	dir := path.Dir(manifestKey)
 	var meta vodapi.MediaMetaData
 	json.Unmarshal(m.Meta, &meta)
 	var rends []media.SubtitleRendition
@@ -153,28 +157,43 @@ func (s *Service) writeHLSSubtitles(ctx context.Context, m *store.Media, masterU
 		if !ok {
 			return errors.New("a subtitle's URL is not one of this server")
 		}
+		r := media.SubtitleRendition{Name: vodapi.Val(it.Name), Language: vodapi.Val(it.Language), Default: vodapi.Val(it.Id) == dflt}
+		if !hls {
+			rel, err := relPath(dir, vttKey)
+			if err != nil {
+				return err
+			}
+			r.URI = rel
+			rends = append(rends, r)
+			continue
+		}
 		rel, err := relPath(dir+"/subtitles", vttKey)
 		if err != nil {
 			return err
 		}
-		pl := "subtitles/" + vodapi.Val(it.Id) + ".m3u8"
+		r.URI = "subtitles/" + vodapi.Val(it.Id) + ".m3u8"
 		body := media.SubtitlePlaylist(rel, vodapi.Val(meta.Duration))
-		if _, err := s.cfg.Blob.Put(ctx, dir+"/"+pl, strings.NewReader(body), ""); err != nil {
+		if _, err := s.cfg.Blob.Put(ctx, dir+"/"+r.URI, strings.NewReader(body), ""); err != nil {
 			return err
 		}
-		rends = append(rends, media.SubtitleRendition{URI: pl, Name: vodapi.Val(it.Name), Language: vodapi.Val(it.Language),
-			Default: vodapi.Val(it.Id) == dflt})
+		rends = append(rends, r)
 	}
-	rc, err := s.cfg.Blob.Get(ctx, masterKey)
+	rc, err := s.cfg.Blob.Get(ctx, manifestKey)
 	if err != nil {
 		return err
 	}
-	b, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	b, err := io.ReadAll(io.LimitReader(rc, 4<<20))
 	rc.Close()
 	if err != nil {
 		return err
 	}
-	_, err = s.cfg.Blob.Put(ctx, masterKey, strings.NewReader(media.SetHLSSubtitles(string(b), rends)), "")
+	out := media.SetHLSSubtitles(string(b), rends)
+	if !hls {
+		if out, err = media.SetDASHSubtitles(string(b), rends); err != nil {
+			return err
+		}
+	}
+	_, err = s.cfg.Blob.Put(ctx, manifestKey, strings.NewReader(out), "")
 	return err
 }
 

@@ -148,11 +148,15 @@ func TestComplexSubtitlesAttach(t *testing.T) {
 	require.Equal(t, "UserUploaded", vodapi.Val(subs[0].Source))
 	require.Equal(t, *added.Url, vodapi.Val(subs[0].Url))
 
+	dashDef := complexTemplate(t, c, "MPEG-DASH", 144, 240)
 	d := processMedia(t, s, map[string]any{"FileId": fileID, "MediaProcessTask": map[string]any{
-		"AdaptiveDynamicStreamingTaskSet": []any{map[string]any{"Definition": 10}}}})
-	ads := subtasks(t, d)["AdaptiveDynamicStreaming"][0]
-	require.Equal(t, "SUCCESS", ads["Status"], ads["Message"])
-	masterURL := ads["Output"].(map[string]any)["Url"].(string)
+		"AdaptiveDynamicStreamingTaskSet": []any{map[string]any{"Definition": 10}, map[string]any{"Definition": dashDef}}}})
+	ads := subtasks(t, d)["AdaptiveDynamicStreaming"]
+	for _, a := range ads {
+		require.Equal(t, "SUCCESS", a["Status"], a["Message"])
+	}
+	masterURL := ads[0]["Output"].(map[string]any)["Url"].(string)
+	mpdURL := ads[1]["Output"].(map[string]any)["Url"].(string)
 
 	attach := func(op string, ids []string, dflt string) error {
 		req := vod.NewAttachMediaSubtitlesRequest()
@@ -171,6 +175,26 @@ func TestComplexSubtitlesAttach(t *testing.T) {
 	_, err = s.call("AttachMediaSubtitles", map[string]any{"FileId": fileID, "Operation": "Attach",
 		"AdaptiveDynamicStreamingDefinition": 20, "SubtitleIds": []string{"en1"}})
 	requireRawCode(t, err, "InvalidParameterValue.Definition")
+	_, err = s.call("AttachMediaSubtitles", map[string]any{"FileId": fileID, "Operation": "Attach",
+		"AdaptiveDynamicStreamingDefinition": 10, "SubtitleIds": []string{"en1"}, "DefaultSubtitleId": "other"})
+	requireRawCode(t, err, "InvalidParameterValue")
+
+	// DASH: a text AdaptationSet whose BaseURL leads to the cues.
+	require.NoError(t, attach("Attach", []string{"en1"}, ""))
+	req := vod.NewAttachMediaSubtitlesRequest()
+	req.FileId, req.Operation, req.SubtitleIds = common.StringPtr(fileID), common.StringPtr("Attach"), common.StringPtrs([]string{"en1"})
+	req.AdaptiveDynamicStreamingDefinition = common.Uint64Ptr(dashDef)
+	_, err = c.AttachMediaSubtitles(req)
+	require.NoError(t, err)
+	mpd := fetchOK(t, mpdURL)
+	require.Equal(t, 1, strings.Count(mpd, `mimeType="text/vtt" lang="en"`), mpd)
+	base := regexp.MustCompile(`<BaseURL>([^<]+)</BaseURL>`).FindStringSubmatch(mpd)
+	require.NotNil(t, base, mpd)
+	require.Equal(t, complexVTT, fetchOK(t, resolve(mpdURL, base[1])))
+	req.Operation = common.StringPtr("Detach")
+	_, err = c.AttachMediaSubtitles(req)
+	require.NoError(t, err)
+	require.NotContains(t, fetchOK(t, mpdURL), "text/vtt")
 
 	_, err = s.call("AttachMediaSubtitles", map[string]any{"FileId": fileID, "Operation": "Attach",
 		"AdaptiveDynamicStreamingDefinition": 10, "SubtitleIds": []string{"en1"}, "DefaultSubtitleId": "en1"})
@@ -211,13 +235,13 @@ func TestComplexSubtitlesAttach(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, resp2.StatusCode)
 }
 
-// complexTemplate creates a custom adaptive template of two small
-// renditions.
-func complexTemplate(t *testing.T, c *vod.Client, format string) uint64 {
+// complexTemplate creates a custom adaptive template of small renditions
+// of the heights given.
+func complexTemplate(t *testing.T, c *vod.Client, format string, heights ...uint64) uint64 {
 	t.Helper()
 	req := vod.NewCreateAdaptiveDynamicStreamingTemplateRequest()
 	req.Format = common.StringPtr(format)
-	for _, h := range []uint64{128, 240} {
+	for _, h := range heights {
 		req.StreamInfos = append(req.StreamInfos, &vod.AdaptiveStreamTemplate{
 			Video: &vod.VideoTemplateInfo{Codec: common.StringPtr("libx264"), Fps: common.Uint64Ptr(25), Bitrate: common.Uint64Ptr(200), Height: common.Uint64Ptr(h)},
 			Audio: &vod.AudioTemplateInfo{Codec: common.StringPtr("libfdk_aac"), Bitrate: common.Uint64Ptr(64), SampleRate: common.Uint64Ptr(44100)}})
@@ -264,7 +288,8 @@ func TestComplexAdaptiveHeadTailAudioSubtitles(t *testing.T) {
 	ht, err := s.call("CreateHeadTailTemplate", map[string]any{"Name": "ht", "HeadCandidateSet": []string{headID},
 		"TailCandidateSet": []string{tailID}, "FillType": "black"})
 	require.NoError(t, err)
-	hls, dash := complexTemplate(t, c, "HLS"), complexTemplate(t, c, "MPEG-DASH")
+	// 128 lines make a 170x128 picture, not quite 4:3 next to 320x240.
+	hls, dash := complexTemplate(t, c, "HLS", 128, 240), complexTemplate(t, c, "MPEG-DASH", 128, 240)
 
 	r := complexTask(t, s, map[string]any{"SubAppId": s.AppID, "FileId": mainID,
 		"StreamParaSet": []any{map[string]any{"Definition": hls}, map[string]any{"Definition": dash}},
