@@ -433,3 +433,37 @@ func TestComplexAdaptiveBadInput(t *testing.T) {
 	require.Len(t, mediaLines(master, "AUDIO"), 1)
 	require.Contains(t, master, `NAME="Original",LANGUAGE="en",DEFAULT=YES`)
 }
+
+// TestComplexAdaptiveSimpleAES packages with the SimpleAES preset: the
+// video variant and both audio renditions are encrypted with a key the
+// server hands out.
+func TestComplexAdaptiveSimpleAES(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	c := s.client()
+	fileID := ingestClip(t, s, c, 1)
+	r := complexTask(t, s, map[string]any{"SubAppId": s.AppID, "FileId": fileID,
+		"StreamParaSet": []any{map[string]any{"Definition": 12}},
+		"AudioSet": []any{
+			map[string]any{"FileId": fileID, "Name": "Main", "Language": "en", "Default": "YES"},
+			map[string]any{"FileId": fileID, "Name": "Again", "Language": "de"},
+		}})
+	e := r.ComplexAdaptiveDynamicStreamingTaskResultSet[0]
+	require.Equal(t, "SUCCESS", vodapi.Val(e.Status), vodapi.Val(e.Message))
+	require.Equal(t, "SimpleAES", vodapi.Val(e.Output.DrmType))
+	masterURL := vodapi.Val(e.Output.Url)
+	master := fetchOK(t, masterURL)
+	audio := mediaLines(master, "AUDIO")
+	require.Len(t, audio, 2)
+	uris := playlistURIs(master)
+	for _, a := range audio {
+		uris = append(uris, uriAttr.FindStringSubmatch(a)[1])
+	}
+	require.Len(t, uris, 3)
+	for _, u := range uris {
+		pl := fetchOK(t, resolve(masterURL, u))
+		key := regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`).FindStringSubmatch(pl)
+		require.NotNil(t, key, "%s is encrypted:\n%s", u, pl)
+		require.Len(t, fetchOK(t, key[1]), 16)
+	}
+}
