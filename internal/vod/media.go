@@ -160,6 +160,13 @@ func (s *Service) ModifyMediaInfo(ctx context.Context, req *vodapi.ModifyMediaIn
 			return nil, errInternal("store cover", err)
 		}
 	}
+	subs, err := s.prepareSubtitles(ctx, app, req) // stored before the transaction too
+	if err != nil {
+		if coverKey != "" {
+			s.cfg.Blob.Delete(ctx, coverKey)
+		}
+		return nil, err
+	}
 	var m *store.Media
 	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -167,6 +174,9 @@ func (s *Service) ModifyMediaInfo(ctx context.Context, req *vodapi.ModifyMediaIn
 			return err
 		}
 		if err := applyModify(m, req); err != nil {
+			return err
+		}
+		if err := subs.apply(m); err != nil {
 			return err
 		}
 		if coverKey != "" {
@@ -178,6 +188,7 @@ func (s *Service) ModifyMediaInfo(ctx context.Context, req *vodapi.ModifyMediaIn
 	if err != nil && coverKey != "" {
 		s.cfg.Blob.Delete(ctx, coverKey) // not referenced by anything
 	}
+	subs.finish(ctx, err)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, tcapi.Errorf("ResourceNotFound.FileNotExist", "media %q does not exist in this application", vodapi.Val(req.FileId))
 	}
@@ -188,7 +199,7 @@ func (s *Service) ModifyMediaInfo(ctx context.Context, req *vodapi.ModifyMediaIn
 	if err != nil {
 		return nil, errInternal("modify media", err)
 	}
-	return &vodapi.ModifyMediaInfoResponse{CoverUrl: vodapi.Ptr(s.url(m.CoverKey)), AddedSubtitleSet: []*vodapi.MediaSubtitleItem{}}, nil
+	return &vodapi.ModifyMediaInfoResponse{CoverUrl: vodapi.Ptr(s.url(m.CoverKey)), AddedSubtitleSet: subs.added()}, nil
 }
 
 // checkModify validates a ModifyMediaInfo request before anything is read.
@@ -226,10 +237,7 @@ func checkModify(req *vodapi.ModifyMediaInfoRequest) error {
 			return tcapi.Errorf("InvalidParameterValue.TagTooLong", "tags must be 1 to 32 characters")
 		}
 	}
-	if len(req.AddSubtitles) > 0 || len(req.DeleteSubtitleIds) > 0 || vodapi.Val(req.ClearSubtitles) == 1 {
-		return tcapi.Errorf("UnsupportedOperation", "subtitles are not supported by this server yet")
-	}
-	return nil
+	return checkSubtitleChanges(req)
 }
 
 // applyModify changes m as the request says.

@@ -37,16 +37,12 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 	var tsubs []int
 	var tspecs []media.OutputSpec
 	var tdone []func() error
+	var headTails []int // transcodes of a join with heads and tails: jobs of their own
+	var headTailIn []*vodapi.TranscodeTaskInput
 	for _, t := range in.TranscodeTaskSet {
 		i := next()
 		if len(t.HeadTailSet) > 0 {
-			// Its source is a join made first: a job of its own.
-			if j, err := pr.headTailJob(i, t, newRoot()); err != nil {
-				failNow(i, err)
-			} else {
-				jobs = append(jobs, j)
-			}
-			pr.root = ladderRoot
+			headTails, headTailIn = append(headTails, i), append(headTailIn, t)
 			continue
 		}
 		j, spec, err := pr.transcode(i, t)
@@ -104,6 +100,11 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 		}
 		j.subs, j.root = []int{i}, pr.root
 		jobs = append(jobs, j)
+	}
+	for k, i := range headTails {
+		newRoot()
+		j, err := pr.headTailTranscode(i, headTailIn[k]) // complex_headtail.go
+		add(i, j, err)
 	}
 	for _, t := range in.AnimatedGraphicTaskSet {
 		i := next()

@@ -81,9 +81,6 @@ type job struct {
 	subs  []int  // indices into MediaProcessResultSet
 	root  string // local folder of this job's outputs only
 	plans []*media.Plan
-	// prepare, when set, runs first and returns the plans (for work whose
-	// plans need an earlier step's output, such as a head/tail join).
-	prepare func(ctx context.Context) ([]*media.Plan, error)
 	// done records the outputs (after upload) on the result and in the
 	// media's info; it runs under the Exec's lock.
 	done func() error
@@ -202,17 +199,6 @@ func (pr *procRun) runJob(ctx context.Context, j *job) {
 			*s.Begin = now
 		}
 	})
-	if j.prepare != nil {
-		plans, err := j.prepare(ctx)
-		if err != nil {
-			if ctx.Err() == nil {
-				pr.fail(j.subs, runFailure(err))
-				pr.changed()
-			}
-			return
-		}
-		j.plans = plans
-	}
 	for k, p := range j.plans {
 		err := pr.s.cfg.Media.RunPlan(ctx, p, func(pg media.Progress) {
 			if p.Duration <= 0 {

@@ -19,10 +19,9 @@ func pullFile(t *testing.T, s *server, path string) string {
 	return *d.Response.PullUploadTask.FileId
 }
 
-// A transcode with a HeadTailSet plays the head, the source's window and
-// the tail as one output, each fitted to the source's frame: here a red
-// 160x120 head without audio, 1 s of a 320x240 source and a blue portrait
-// tail.
+// A transcode with a HeadTailSet plays the head, the source and the tail
+// as one output, each fitted to the source's frame: here a red 160x120
+// head without audio, a 2 s 320x240 source and a blue portrait tail.
 func TestProcessMediaHeadTail(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOpts{})
@@ -45,7 +44,7 @@ func TestProcessMediaHeadTail(t *testing.T) {
 	def := resp["Definition"]
 
 	d := processMedia(t, s, map[string]any{"FileId": main, "MediaProcessTask": map[string]any{
-		"TranscodeTaskSet": []any{map[string]any{"Definition": 100010, "StartTimeOffset": 0.5, "EndTimeOffset": 1.5,
+		"TranscodeTaskSet": []any{map[string]any{"Definition": 100010,
 			"HeadTailSet": []any{map[string]any{"Definition": def}}}}}})
 	sub := subtasks(t, d)["Transcode"][0]
 	require.Equal(t, "SUCCESS", sub["Status"], sub["Message"])
@@ -53,8 +52,8 @@ func TestProcessMediaHeadTail(t *testing.T) {
 	p := ffprobe(t, out)
 	dur, err := strconv.ParseFloat(p.Format.Duration, 64)
 	require.NoError(t, err)
-	require.InDelta(t, 3.0, dur, 0.25, "head 1 s + window 1 s + tail 1 s")
-	require.InDelta(t, 3.0, sub["Output"].(map[string]any)["Duration"].(float64), 0.25)
+	require.InDelta(t, 4.0, dur, 0.25, "head 1 s + source 2 s + tail 1 s")
+	require.InDelta(t, 4.0, sub["Output"].(map[string]any)["Duration"].(float64), 0.25)
 	var w, h int
 	audio := false
 	for _, st := range p.Streams {
@@ -73,11 +72,11 @@ func TestProcessMediaHeadTail(t *testing.T) {
 	r, g, b := meanRGB(region(t, out, 0.5, 140, 100, 40, 40))
 	require.Greater(t, r, 180.0, "head")
 	require.Less(t, g+b, 100.0, "head")
-	r, g, b = meanRGB(region(t, out, 1.5, 140, 100, 40, 40))
+	r, g, b = meanRGB(region(t, out, 2.0, 140, 100, 40, 40))
 	require.Less(t, r+g+b, 40.0, "source")
-	r, g, b = meanRGB(region(t, out, 2.6, 140, 100, 40, 40))
+	r, g, b = meanRGB(region(t, out, 3.6, 140, 100, 40, 40))
 	require.Greater(t, b, 150.0, "tail")
 	require.Less(t, r+g, 100.0, "tail")
-	r, g, b = meanRGB(region(t, out, 2.6, 0, 100, 20, 40))
+	r, g, b = meanRGB(region(t, out, 3.6, 0, 100, 20, 40))
 	require.Less(t, r+g+b, 40.0, "black bars beside the portrait tail")
 }
