@@ -197,7 +197,10 @@ func enhanceVideoChain(spec EnhanceSpec, p *Probe) (string, int, int, float64, e
 	switch {
 	case spec.InterpolateFps > 0:
 		fps = spec.InterpolateFps
-		pre = append(pre, "minterpolate=fps="+formatRate(fps)+":mi_mode=mci:mc_mode=aobmc:me_mode=bidi:vsbmc=1")
+		// minterpolate stops at the last source frame; fps then holds
+		// that frame to the source's end so no time is lost.
+		pre = append(pre, "minterpolate=fps="+formatRate(fps)+":mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1",
+			"fps="+formatRate(fps))
 	case spec.Video.Fps > 0:
 		fps = spec.Video.Fps
 		pre = append(pre, "fps="+formatRate(fps))
@@ -232,9 +235,9 @@ func denoiseFilters(denoise, repair Level) []string {
 	var f []string
 	switch denoise {
 	case LevelWeak, LevelNormal:
-		f = append(f, "hqdn3d=4:3:6:4.5")
+		f = append(f, "hqdn3d=6:4:9:6")
 	case LevelStrong:
-		f = append(f, "nlmeans=s=4:p=7:r=9")
+		f = append(f, "nlmeans=s=8:p=7:r=9")
 	}
 	switch repair {
 	case LevelWeak:

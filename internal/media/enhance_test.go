@@ -33,9 +33,9 @@ func TestEnhanceAllFilters(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"-protocol_whitelist", localProtocols, "-i", "/in/s.mp4"}, p.Args[:4])
 	graph := argAfter(t, p.Args, "-filter_complex")
-	require.Equal(t, "[0:0]hqdn3d=4:3:6:4.5,hqdn3d=3:2:4:3,deblock=filter=strong:block=8,removegrain=m0=4:m1=4:m2=4,"+
+	require.Equal(t, "[0:0]hqdn3d=6:4:9:6,hqdn3d=3:2:4:3,deblock=filter=strong:block=8,removegrain=m0=4:m1=4:m2=4,"+
 		"eq=gamma=1.3:brightness=0.03:saturation=1.15:contrast=1.03,"+
-		"minterpolate=fps=30:mi_mode=mci:mc_mode=aobmc:me_mode=bidi:vsbmc=1,scale=320:240:flags=lanczos,"+
+		"minterpolate=fps=30:mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsbmc=1,fps=30,scale=320:240:flags=lanczos,"+
 		"unsharp=5:5:0.90:5:5:0,format=yuv420p[v];"+
 		"[0:1]afftdn=nr=20:nf=-40,loudnorm=I=-16:TP=-1.5:LRA=11[a]", graph)
 	require.Equal(t, "libx264", argAfter(t, p.Args, "-c:v"))
@@ -54,7 +54,7 @@ func TestEnhanceLevels(t *testing.T) {
 		want string // the video chain between the input label and format
 	}{
 		{"nothing", EnhanceSpec{}, ""},
-		{"strong denoise is nlmeans", EnhanceSpec{Denoise: LevelStrong}, "nlmeans=s=4:p=7:r=9,"},
+		{"strong denoise is nlmeans", EnhanceSpec{Denoise: LevelStrong}, "nlmeans=s=8:p=7:r=9,"},
 		{"repair alone deblocks too", EnhanceSpec{Repair: LevelWeak}, "hqdn3d=2:1.5:3:2.5,deblock=filter=weak:block=8,"},
 		{"light scratches", EnhanceSpec{Scratch: Amount{On: true}}, "removegrain=m0=2:m1=2:m2=2,"},
 		{"strong colour", EnhanceSpec{Color: LevelStrong}, "eq=saturation=1.5:contrast=1.1,"},

@@ -7,6 +7,8 @@ import (
 
 // registerEnhance installs the handlers of ReduceMediaBitrate, EnhanceMediaQuality, EnhanceMediaByTemplate, RebuildMedia and RebuildMediaByTemplate, with their templates.
 func (s *Service) registerEnhance(srv *tcapi.Server) {
+	// An OpenVOD extension: the API version has no action of this name.
+	tcapi.HandleFunc(srv, "ReduceMediaBitrate", s.ReduceMediaBitrate)
 	tcapi.HandleFunc(srv, "EnhanceMediaQuality", s.EnhanceMediaQuality)
 	tcapi.HandleFunc(srv, "EnhanceMediaByTemplate", s.EnhanceMediaByTemplate)
 	tcapi.HandleFunc(srv, "RebuildMedia", s.RebuildMedia)
@@ -25,5 +27,5 @@ func (s *Service) registerEnhance(srv *tcapi.Server) {
 
 // enhanceTypes lists the task types of ReduceMediaBitrate, EnhanceMediaQuality, EnhanceMediaByTemplate, RebuildMedia and RebuildMediaByTemplate, with their templates.
 func (s *Service) enhanceTypes() []*task.Type {
-	return []*task.Type{s.qualityEnhanceType(), s.rebuildMediaType()}
+	return []*task.Type{s.qualityEnhanceType(), s.rebuildMediaType(), s.reduceType()}
 }
