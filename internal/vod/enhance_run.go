@@ -172,6 +172,9 @@ func (s *Service) restore(ctx context.Context, x *task.Exec, p *enhanceParams, p
 	if err != nil {
 		return nil, runFailure(err)
 	}
+	if err := applies(p.Settings, plan.Outputs[0]); err != nil {
+		return nil, err
+	}
 	err = s.cfg.Media.RunPlan(ctx, plan, func(pg media.Progress) {
 		if plan.Duration > 0 {
 			progress(min(95, int64(pg.OutTime/plan.Duration*95)))
@@ -232,4 +235,24 @@ func decodeEnhanceParams(t *store.Task) (*enhanceParams, error) {
 	}
 	fillRebuild(p.Settings)
 	return &p, nil
+}
+
+// applies fails a restoration none of whose switches concerns a stream
+// the output has (video enhancements of an audio file, say): it would
+// only re-encode.
+func applies(t *vodapi.RebuildMediaTemplate, out media.Output) error {
+	video := false
+	for _, c := range rebuildSwitches(t) {
+		if isOn(c.sw) && c.name != "AudioDenoiseInfo" {
+			video = true
+		}
+	}
+	audio := isOn(t.RebuildAudioInfo.AudioDenoiseInfo.Switch)
+	if (video && out.Video) || (audio && out.Audio) {
+		return nil
+	}
+	if video {
+		return task.InvalidInput("the enhancements asked for are of the picture, and the output has no video stream")
+	}
+	return task.InvalidInput("the enhancement asked for is of the sound, and the output has no audio stream")
 }

@@ -137,4 +137,11 @@ func TestEnhanceRefusals(t *testing.T) {
 	require.Contains(t, vodapi.Val(r.Message), "neither video nor audio")
 	require.Nil(t, r.Output)
 	require.Nil(t, enhRawDetail(t, s, id)["RebuildMediaTask"].(map[string]any)["Output"])
+
+	// Picture enhancements of a sound file would only re-encode it.
+	id = enhSubmit(t, s, "EnhanceMediaQuality", map[string]any{"FileId": tone, "Definition": 20})
+	q := enhDetail(t, s, id).QualityEnhanceTask
+	require.Equal(t, int64(40000), vodapi.Val(q.ErrCode))
+	require.Contains(t, vodapi.Val(q.Message), "no video stream")
+	require.Nil(t, q.Output)
 }
