@@ -136,3 +136,23 @@ func enhCompare(t *testing.T, filter, a, b string) float64 {
 	require.NoError(t, err)
 	return v
 }
+
+// enhEvents returns the events waiting in the pull queue, by TaskId of
+// the task each one reports (events of other kinds are left out).
+func enhEvents(t *testing.T, s *server) map[string]*vodapi.EventContent {
+	t.Helper()
+	var resp vodapi.PullEventsResponse
+	require.NoError(t, s.callInto(t, "PullEvents", map[string]any{}, &resp))
+	out := map[string]*vodapi.EventContent{}
+	for _, e := range resp.EventSet {
+		switch {
+		case e.RebuildMediaCompleteEvent != nil:
+			out[vodapi.Val(e.RebuildMediaCompleteEvent.TaskId)] = e
+		case e.QualityEnhanceCompleteEvent != nil:
+			out[vodapi.Val(e.QualityEnhanceCompleteEvent.TaskId)] = e
+		case e.ReduceMediaBitrateCompleteEvent != nil:
+			out[vodapi.Val(e.ReduceMediaBitrateCompleteEvent.TaskId)] = e
+		}
+	}
+	return out
+}

@@ -76,6 +76,12 @@ func TestEnhanceMediaQualityAndByTemplate(t *testing.T) {
 	require.Equal(t, "flv", vodapi.Val(rb.Output.FileType))
 	require.Equal(t, "src", vodapi.Val(rb.Output.MediaName), "the source's name by default")
 	require.Equal(t, "flv", ffprobeFormat(t, enhFetch(t, vodapi.Val(rb.Output.FileUrl))))
+
+	ev := enhEvents(t, s)
+	require.Equal(t, "QualityEnhanceComplete", vodapi.Val(ev[q].EventType))
+	require.Equal(t, "sharp", vodapi.Val(ev[q].QualityEnhanceCompleteEvent.Output.MediaName))
+	require.Equal(t, "RebuildMediaComplete", vodapi.Val(ev[byTpl].EventType))
+	require.Equal(t, "RebuildMediaComplete", vodapi.Val(ev[rebuild].EventType))
 }
 
 // ffprobeFormat returns the container ffprobe names.

@@ -96,6 +96,12 @@ func TestEnhanceReduceMediaBitrate(t *testing.T) {
 	ti := describeMedia(t, s.client(), nil, small).Response.MediaInfoSet[0].TranscodeInfo
 	require.True(t, ti == nil || len(ti.TranscodeSet) == 0, "nothing recorded for the tight source")
 
+	// The finished task is announced; TasksNotifyMode None silences the other.
+	ev := enhEvents(t, s)
+	require.Contains(t, ev, okID)
+	require.Equal(t, "ReduceMediaBitrateComplete", vodapi.Val(ev[okID].EventType))
+	require.NotContains(t, ev, noID)
+
 	// Exact JSON: no nulls where the service prints values.
 	raw := enhRawDetail(t, s, okID)["ReduceMediaBitrateTask"].(map[string]any)
 	set := raw["MediaProcessResultSet"].([]any)[0].(map[string]any)
