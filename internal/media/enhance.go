@@ -1,6 +1,7 @@
 package media
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -157,8 +158,9 @@ func PlanEnhance(in string, spec EnhanceSpec, p *Probe) (*Plan, error) {
 	if audio {
 		a := spec.Audio
 		if a.SampleRate == 0 && spec.Loudness {
-			// loudnorm resamples to 192 kHz; go back to the source's rate.
-			a.SampleRate = p.Audio[0].SampleRate
+			// loudnorm resamples to 192 kHz, more than AAC and MP3 carry:
+			// go back to the source's rate (48 kHz when unknown).
+			a.SampleRate = cmp.Or(p.Audio[0].SampleRate, 48000)
 		}
 		args = append(args, "-map", "[a]")
 		args = append(args, audioArgs(a, acodec, ":a")...)

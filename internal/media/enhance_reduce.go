@@ -45,7 +45,11 @@ func PlanReduceBitrate(in, out string, p *Probe) (*Plan, error) {
 	args = append(args, "-map", "0:"+strconv.Itoa(v.Index))
 	args = append(args, va...)
 	args = append(args, "-pix_fmt", "yuv420p")
-	o := Output{Path: out, Video: true, Width: v.Width, Height: v.Height, Fps: v.FpsExact}
+	w, h, err := displaySize(p) // ffmpeg turns rotated pictures upright
+	if err != nil {
+		return nil, err
+	}
+	o := Output{Path: out, Video: true, Width: w, Height: h, Fps: v.FpsExact}
 	if len(p.Audio) > 0 {
 		a := p.Audio[0]
 		args = append(args, "-map", "0:"+strconv.Itoa(a.Index))

@@ -132,3 +132,18 @@ func TestEnhanceReduceBitrate(t *testing.T) {
 	_, err = PlanReduceBitrate("/s.m4a", "/o.mp4", noVideo)
 	require.ErrorIs(t, err, ErrNoStream)
 }
+
+func TestEnhanceLoudnessRate(t *testing.T) {
+	t.Parallel()
+	unknown := enhanceProbe()
+	unknown.Audio[0].SampleRate = 0
+	p, err := PlanEnhance("/s.mp4", EnhanceSpec{Path: "/o.mp4", Loudness: true}, unknown)
+	require.NoError(t, err)
+	require.Equal(t, "48000", argAfter(t, p.Args, "-ar:a"), "never loudnorm's 192 kHz")
+	p, err = PlanEnhance("/s.mp4", EnhanceSpec{Path: "/o.mp4", Loudness: true, Audio: AudioSpec{SampleRate: 32000}}, enhanceProbe())
+	require.NoError(t, err)
+	require.Equal(t, "32000", argAfter(t, p.Args, "-ar:a"), "the target's rate wins")
+	p, err = PlanEnhance("/s.mp4", EnhanceSpec{Path: "/o.mp4", Color: LevelWeak}, enhanceProbe())
+	require.NoError(t, err)
+	require.NotContains(t, p.Args, "-ar:a", "without loudnorm the rate is kept as it is")
+}
