@@ -46,7 +46,7 @@ func TestEnhanceSpecMapping(t *testing.T) {
 	got := enhanceSpec(tpl, "/o.mp4", 1, 2, 12.5)
 	want := media.EnhanceSpec{Path: "/o.mp4", Container: media.ContainerMP4, Start: 1, End: 2,
 		Denoise: media.LevelStrong, Repair: media.LevelWeak, InterpolateFps: 25, SuperResolution: 3,
-		Sharpen: media.Amount{On: false, Value: 0.9},
+		Sharpen:      media.Amount{On: false, Value: 0.9},
 		AudioDenoise: true, Loudness: true,
 		Video: media.VideoSpec{Codec: "libx264", Bitrate: 800_000, Scale: media.Scale{Fill: media.FillBlack}},
 		Audio: media.AudioSpec{Codec: "libfdk_aac", Bitrate: 64_000}}
@@ -61,9 +61,15 @@ func TestEnhanceCheckRebuild(t *testing.T) {
 		code string
 	}{
 		{"defaults are valid", func(*vodapi.RebuildMediaTemplate) {}, ""},
-		{"unknown type", func(t *vodapi.RebuildMediaTemplate) { t.RebuildVideoInfo.ArtifactRepairInfo.Type = vodapi.Ptr("normal") }, "InvalidParameterValue"},
-		{"scratch intensity", func(t *vodapi.RebuildMediaTemplate) { t.RebuildVideoInfo.ScratchRepairInfo.Intensity = vodapi.Ptr(-0.1) }, "InvalidParameterValue"},
-		{"super resolution ×8", func(t *vodapi.RebuildMediaTemplate) { t.RebuildVideoInfo.SuperResolutionInfo.Size = vodapi.Ptr(int64(8)) }, "InvalidParameterValue.Size"},
+		{"unknown type", func(t *vodapi.RebuildMediaTemplate) {
+			t.RebuildVideoInfo.ArtifactRepairInfo.Type = vodapi.Ptr("normal")
+		}, "InvalidParameterValue"},
+		{"scratch intensity", func(t *vodapi.RebuildMediaTemplate) {
+			t.RebuildVideoInfo.ScratchRepairInfo.Intensity = vodapi.Ptr(-0.1)
+		}, "InvalidParameterValue"},
+		{"super resolution ×8", func(t *vodapi.RebuildMediaTemplate) {
+			t.RebuildVideoInfo.SuperResolutionInfo.Size = vodapi.Ptr(int64(8))
+		}, "InvalidParameterValue.Size"},
 		{"flv with H.265", func(t *vodapi.RebuildMediaTemplate) {
 			t.Container, t.TargetVideoInfo.Codec = vodapi.Ptr("flv"), vodapi.Ptr("libx265")
 		}, "InvalidParameterValue.Codec"},
