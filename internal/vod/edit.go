@@ -6,7 +6,11 @@ import (
 )
 
 // registerEdit installs the handlers of EditMedia, SplitMedia, FastEditMedia and SimpleHlsClip.
-func (s *Service) registerEdit(srv *tcapi.Server) {}
+func (s *Service) registerEdit(srv *tcapi.Server) {
+	tcapi.HandleFunc(srv, "EditMedia", s.EditMedia)
+}
 
 // editTypes lists the task types of EditMedia, SplitMedia, FastEditMedia and SimpleHlsClip.
-func (s *Service) editTypes() []*task.Type { return nil }
+func (s *Service) editTypes() []*task.Type {
+	return []*task.Type{s.editMediaType()}
+}
