@@ -8,9 +8,10 @@ import (
 // registerEdit installs the handlers of EditMedia, SplitMedia, FastEditMedia and SimpleHlsClip.
 func (s *Service) registerEdit(srv *tcapi.Server) {
 	tcapi.HandleFunc(srv, "EditMedia", s.EditMedia)
+	tcapi.HandleFunc(srv, "SplitMedia", s.SplitMedia)
 }
 
 // editTypes lists the task types of EditMedia, SplitMedia, FastEditMedia and SimpleHlsClip.
 func (s *Service) editTypes() []*task.Type {
-	return []*task.Type{s.editMediaType()}
+	return []*task.Type{s.editMediaType(), s.splitMediaType()}
 }
