@@ -1,0 +1,175 @@
+package vod
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/openvod/openvod/internal/blob"
+	"github.com/openvod/openvod/internal/media"
+	"github.com/openvod/openvod/internal/store"
+	"github.com/openvod/openvod/internal/task"
+	"github.com/openvod/openvod/internal/tcapi"
+	"github.com/openvod/openvod/internal/vodapi"
+)
+
+// clipParams is a FastClipMedia task's stored input: the copies that
+// make a clip's segments its own, and the playlist naming the copies.
+type clipParams struct {
+	Media    newMedia   `json:"media"`
+	Copies   []clipCopy `json:"copies"`
+	Playlist string     `json:"playlist"`
+	// Source is the PersistenceSource of the completion event.
+	Source string `json:"source"`
+}
+
+// clipCopy is one file to copy: blob keys.
+type clipCopy struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// persisted is what persistClip made.
+type persisted struct{ taskID, url string }
+
+// persistClip makes a clip a new media at once, its playlist pointing at
+// the source's segments, and submits the FastClipMedia task that copies
+// the segments into the new media and rewrites the playlist to name the
+// copies (so the clip outlives its sources). Both happen in one
+// transaction.
+func (s *Service) persistClip(ctx context.Context, app *store.App, nm newMedia, version int, meta *vodapi.MediaMetaData,
+	source, sessionContext string, parts ...[]media.HLSSegment) (*persisted, error) {
+	p := clipParams{Media: nm, Source: source}
+	final := make([][]media.HLSSegment, len(parts))
+	copied := map[string]string{}
+	copyName := func(from, name string) string {
+		if to, ok := copied[from]; ok {
+			return to
+		}
+		copied[from] = name
+		p.Copies = append(p.Copies, clipCopy{From: from, To: nm.Dir + "/" + name})
+		return name
+	}
+	n := 0
+	for i, segs := range parts {
+		final[i] = append([]media.HLSSegment(nil), segs...)
+		for j := range final[i] {
+			seg := &final[i][j]
+			from, ok := s.keyOfURL(seg.URI)
+			if !ok {
+				return nil, tcapi.Errorf("InvalidParameterValue", "segment %s is not stored on this server and cannot be copied", seg.URI)
+			}
+			seg.URI = copyName(from, fmt.Sprintf("f0_%05d%s", n, path.Ext(from)))
+			n++
+			if seg.Map != "" {
+				seg.Map = mapURIs(seg.Map, func(u string) string {
+					k, ok := s.keyOfURL(u)
+					if !ok {
+						return u
+					}
+					return copyName(k, fmt.Sprintf("f0_init%d%s", len(copied), path.Ext(k)))
+				})
+			}
+		}
+	}
+	p.Playlist = media.WriteHLSPlaylist(version, final...)
+	key := originalKey(nm.Dir, "m3u8")
+	direct := media.WriteHLSPlaylist(version, parts...)
+	if _, err := s.cfg.Blob.Put(ctx, key, strings.NewReader(direct), "application/vnd.apple.mpegurl"); err != nil {
+		return nil, errInternal("store clip playlist", err)
+	}
+	metaJSON, err := json.Marshal(meta)
+	if err != nil {
+		return nil, errInternal("encode metadata", err)
+	}
+	params, err := json.Marshal(p)
+	if err != nil {
+		return nil, errInternal("encode params", err)
+	}
+	cat := "Video"
+	if len(meta.VideoStreamSet) == 0 && len(meta.AudioStreamSet) > 0 {
+		cat = "Audio"
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	m := &store.Media{FileID: nm.FileID, SubAppID: nm.SubAppID, Name: nm.Name, ClassID: nm.ClassID, MediaType: "m3u8",
+		Category: cat, MediaKey: key, StorageRegion: nm.StorageRegion, SourceType: editSourceType, SourceContext: nm.SourceContext,
+		ExpireAt: nm.ExpireAt, Meta: metaJSON, Info: []byte("{}"), CreatedAt: now, UpdatedAt: now}
+	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "FastClipMedia"), SubAppID: app.SubAppID, TaskType: "FastClipMedia",
+		FileID: nm.FileID, SessionContext: sessionContext, Params: params}
+	if err := s.cfg.Engine.Submit(ctx, t, func(tx *store.Tx) error { return tx.InsertMedia(ctx, m) }); err != nil {
+		return nil, submitErr(err, "")
+	}
+	return &persisted{taskID: t.TaskID, url: s.url(key)}, nil
+}
+
+// mapURIs rewrites the URI attribute of a tag line.
+func mapURIs(line string, fn func(string) string) string {
+	pl := &media.HLSPlaylist{Segments: []media.HLSSegment{{Map: line}}}
+	pl.Rewrite(func(u string) string {
+		if u == "" {
+			return u
+		}
+		return fn(u)
+	})
+	return pl.Segments[0].Map
+}
+
+// clipResult is the (unprinted) result of a FastClipMedia task, which
+// DescribeTaskDetail shows without a result field.
+type clipResult struct{}
+
+func (s *Service) fastClipType() *task.Type {
+	return &task.Type{
+		Name:      "FastClipMedia",
+		NewResult: func(*store.Task) (any, error) { return &clipResult{}, nil },
+		Run:       s.runFastClip,
+		Finish:    func(any, *task.Failure) {},
+	}
+}
+
+// runFastClip copies a clip's segments into its media, replaces its
+// playlist by one naming the copies, starts its procedure, and records
+// PersistenceComplete when the application switched that event on.
+func (s *Service) runFastClip(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
+	var p clipParams
+	if err := json.Unmarshal(x.Task.Params, &p); err != nil {
+		return nil, err
+	}
+	if _, err := s.taskMedia(ctx, x.Task.SubAppID, p.Media.FileID); err != nil {
+		return nil, err
+	}
+	for _, c := range p.Copies {
+		err := s.cfg.Blob.Copy(ctx, c.To, c.From)
+		if errors.Is(err, blob.ErrNotFound) {
+			return nil, task.SourceError("segment %s of the clip's source was deleted before it was copied", path.Base(c.From))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	key := originalKey(p.Media.Dir, "m3u8")
+	if _, err := s.cfg.Blob.Put(ctx, key, strings.NewReader(p.Playlist), "application/vnd.apple.mpegurl"); err != nil {
+		return nil, err
+	}
+	proc, err := s.followUp(ctx, x.Task.SubAppID, p.Media.FileID, p.Media.Procedure, x.Task.Priority)
+	if err != nil {
+		return nil, err
+	}
+	return &task.Outcome{Commit: func(ctx context.Context, tx *store.Tx) error {
+		if proc != nil {
+			if err := s.cfg.Engine.SubmitTx(ctx, tx, proc); err != nil {
+				return err
+			}
+		}
+		on, err := eventSwitchOn(ctx, tx, x.Task.SubAppID, func(c *store.EventConfig) string { return c.PersistenceSwitch })
+		if err != nil || !on {
+			return err
+		}
+		return s.recordEvent(ctx, tx, x.Task.SubAppID, "PersistenceComplete", "PersistenceCompleteEvent", x.Task.TaskID,
+			&vodapi.PersistenceCompleteTask{FileId: vodapi.Ptr(p.Media.FileID), PersistenceSource: vodapi.Ptr(p.Source)})
+	}, After: func() { s.notify(); s.cfg.Engine.Notify() }}, nil
+}
