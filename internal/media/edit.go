@@ -15,6 +15,8 @@ type ConcatInput struct {
 	// Start and End select [Start, End) seconds of the file, as in
 	// OutputSpec: negative values count from the end, End 0 means the end.
 	Start, End float64
+	// Name labels the input in errors; empty means the file's name.
+	Name string
 }
 
 // ConcatSpec describes the one output of a concatenation.
@@ -178,7 +180,10 @@ func concatParts(ins []ConcatInput) ([]concatPart, bool, error) {
 	parts := make([]concatPart, len(ins))
 	anyVideo := false
 	for i, in := range ins {
-		name := filepath.Base(in.Path)
+		name := in.Name
+		if name == "" {
+			name = filepath.Base(in.Path)
+		}
 		if in.Probe == nil {
 			return nil, false, fmt.Errorf("plan concat: input %d (%s): no probe", i, name)
 		}

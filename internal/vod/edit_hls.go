@@ -177,6 +177,16 @@ func (s *Service) loadHLS(ctx context.Context, m *store.Media, key string, meta 
 		}
 		return base.ResolveReference(ref).String()
 	})
+	// A playlist may only name files of its own media: an uploaded one
+	// could otherwise reach into other media's (or applications') folders.
+	dir := path.Dir(m.MediaKey) + "/"
+	for _, seg := range pl.Segments {
+		for _, u := range append([]string{seg.URI}, uriAttrs(seg.Map)...) {
+			if k, ok := s.keyOfURL(u); !ok || !strings.HasPrefix(k, dir) {
+				return nil, tcapi.Errorf("InvalidParameterValue", "%s: the playlist names %s, which is not a file of its media", what, u)
+			}
+		}
+	}
 	if meta == nil {
 		meta = &vodapi.MediaMetaData{}
 		if len(m.Meta) > 0 {
@@ -340,4 +350,11 @@ func (s *Service) FastEditMedia(ctx context.Context, req *vodapi.FastEditMediaRe
 		return nil, err
 	}
 	return &vodapi.FastEditMediaResponse{FileId: vodapi.Ptr(nm.FileID), Url: vodapi.Ptr(c.url)}, nil
+}
+
+// uriAttrs returns the URI attribute of a tag line (none for "").
+func uriAttrs(line string) []string {
+	var out []string
+	mapURIs(line, func(u string) string { out = append(out, u); return u })
+	return out
 }

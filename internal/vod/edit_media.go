@@ -236,7 +236,7 @@ func (s *Service) runEditMedia(ctx context.Context, x *task.Exec) (*task.Outcome
 		if err != nil {
 			return nil, err
 		}
-		ins[i] = media.ConcatInput{Path: src, Probe: probe, Start: in.Start, End: in.End}
+		ins[i] = media.ConcatInput{Path: src, Probe: probe, Start: in.Start, End: in.End, Name: "media " + in.FileID}
 	}
 	out := filepath.Join(work, "out", "f0."+extOfContainer(p.Container))
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -131,6 +132,19 @@ func TestEditMediaJoinsDifferentInputs(t *testing.T) {
 	r := raw["Response"].(map[string]any)
 	require.Nil(t, r["ProcedureTask"])
 	require.Contains(t, r, "SplitMediaTask")
+
+	// The completion event carries the same result.
+	var pulled vodapi.PullEventsResponse
+	require.NoError(t, s.callInto(t, "PullEvents", map[string]any{}, &pulled))
+	found := false
+	for _, ev := range pulled.EventSet {
+		if vodapi.Val(ev.EventType) == "EditMediaComplete" {
+			require.Equal(t, taskID, *ev.EditMediaCompleteEvent.TaskId)
+			require.Equal(t, *out.FileId, *ev.EditMediaCompleteEvent.Output.FileId)
+			found = true
+		}
+	}
+	require.True(t, found, "an EditMediaComplete event")
 }
 
 func TestEditMediaHLSOutputAndProcedure(t *testing.T) {
@@ -164,6 +178,12 @@ func TestEditMediaHLSOutputAndProcedure(t *testing.T) {
 	}
 	dur, _ := strconv.ParseFloat(p.Format.Duration, 64)
 	require.InDelta(t, 2.5, dur, 0.25)
+
+	// The HLS output is an HLS original: SimpleHlsClip cuts it.
+	var clip vodapi.SimpleHlsClipResponse
+	require.NoError(t, s.callInto(t, "SimpleHlsClip", map[string]any{"Url": *d.Output.FileUrl, "EndTimeOffset": 1}, &clip))
+	require.InDelta(t, *d.MetaData.Duration, *clip.MetaData.Duration, 0.2, "one 10 s segment holds it all")
+	editServed(t, *clip.Url)
 
 	proc := waitTask(t, c, *d.ProcedureTaskId, nil).Response.ProcedureTask
 	require.NotNil(t, proc)
@@ -207,10 +227,29 @@ func TestEditMediaBadInputs(t *testing.T) {
 	for _, tc := range cases {
 		requireCode(t, edit(tc.fn), tc.code)
 	}
-	// No task was created by any of them.
+	// A problem only processing shows (an image has no duration to cut)
+	// ends the task with an error code and a clear message.
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "pic.png"), fixtures(t).Cover, 0o644))
+	img := *pullMedia(t, c, mediaServer(t, dir).URL+"/pic.png", nil).FileId
+	var resp vodapi.EditMediaResponse
+	require.NoError(t, s.callInto(t, "EditMedia", map[string]any{"InputType": "File",
+		"FileInfos": []any{map[string]any{"FileId": a}, map[string]any{"FileId": img}}}, &resp))
+	d := waitTask(t, c, *resp.TaskId, nil).Response.EditMediaTask
+	require.Equal(t, "FINISH", *d.Status)
+	require.EqualValues(t, 40000, *d.ErrCode)
+	require.Contains(t, *d.Message, "duration")
+	require.Contains(t, *d.Message, "media "+img)
+	require.Nil(t, d.Output)
+
+	// No task was created by any of the others.
+	edits := 0
 	tasks, err := s.call("DescribeTasks", map[string]any{})
 	require.NoError(t, err)
 	for _, x := range tasks["TaskSet"].([]any) {
-		require.NotEqual(t, "EditMedia", x.(map[string]any)["TaskType"])
+		if x.(map[string]any)["TaskType"] == "EditMedia" {
+			edits++
+		}
 	}
+	require.Equal(t, 1, edits)
 }
