@@ -197,3 +197,29 @@ func WriteHLSPlaylist(version int, parts ...[]HLSSegment) string {
 	b.WriteString("#EXT-X-ENDLIST\n")
 	return b.String()
 }
+
+// PlanHLSRemux plans one ffmpeg run that copies the streams of the local
+// media playlist in (its segments beside it) into the MP4 file out,
+// without re-encoding: ADTS AAC is rewrapped for MP4, the index goes up
+// front. p is the playlist's probe; Duration comes from it.
+func PlanHLSRemux(in, out string, p *Probe) (*Plan, error) {
+	if p == nil || (len(p.Video) == 0 && len(p.Audio) == 0) {
+		return nil, fmt.Errorf("plan hls remux: %w: the playlist has neither video nor audio", ErrNoStream)
+	}
+	args := inputArgs(in, 0, 0)
+	o := Output{Path: out}
+	if len(p.Video) > 0 {
+		args = append(args, "-map", streamRef(0, p.Video[0].Index))
+		o.Video, o.Width, o.Height, o.Fps = true, p.Video[0].Width, p.Video[0].Height, p.Video[0].FpsExact
+	}
+	if len(p.Audio) > 0 {
+		args = append(args, "-map", streamRef(0, p.Audio[0].Index))
+		o.Audio = true
+	}
+	args = append(args, "-c", "copy")
+	if o.Audio && p.Audio[0].Codec == CodecAAC {
+		args = append(args, "-bsf:a", "aac_adtstoasc")
+	}
+	args = append(args, "-f", "mp4", "-movflags", "+faststart", out)
+	return &Plan{Args: args, Duration: sourceDuration(p), Outputs: []Output{o}}, nil
+}

@@ -100,3 +100,16 @@ func TestEditHLSWrite(t *testing.T) {
 	require.NoError(t, err)
 	require.InDelta(t, 4+7.2+2, back.Duration(), 1e-6)
 }
+
+func TestEditPlanHLSRemux(t *testing.T) {
+	t.Parallel()
+	p := probeAV(320, 240, 25, 6)
+	p.Audio[0].Codec = "aac"
+	plan, err := PlanHLSRemux("/w/c.m3u8", "/w/c.mp4", p)
+	require.NoError(t, err)
+	require.Equal(t, []string{"-protocol_whitelist", "file,crypto,data", "-i", "/w/c.m3u8", "-map", "0:0", "-map", "0:1",
+		"-c", "copy", "-bsf:a", "aac_adtstoasc", "-f", "mp4", "-movflags", "+faststart", "/w/c.mp4"}, plan.Args)
+	require.InDelta(t, 6, plan.Duration, 1e-9)
+	_, err = PlanHLSRemux("/w/c.m3u8", "/w/c.mp4", &Probe{Duration: 1})
+	require.True(t, errors.Is(err, ErrNoStream), "%v", err)
+}

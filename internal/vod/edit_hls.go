@@ -138,7 +138,8 @@ func (s *Service) playlistMeta(m *store.Media, key string) (*vodapi.MediaMetaDat
 			return transcodeMeta(t), nil
 		}
 	}
-	return nil, notHLS("Url " + u + ", which is neither the original nor a transcode of its media,")
+	return nil, tcapi.Errorf("InvalidParameterValue", "Url %s is neither the original nor a transcode of media %s: "+
+		"clip the original or a transcode's playlist", u, m.FileID)
 }
 
 // transcodeMeta turns a transcode's description into metadata.
@@ -258,16 +259,20 @@ func (s *Service) SimpleHlsClip(ctx context.Context, req *vodapi.SimpleHlsClipRe
 	if err := checkSession(nil, req.SessionContext); err != nil {
 		return nil, err
 	}
-	switch strings.ToLower(vodapi.Val(req.OutputMediaType)) {
-	case "", "hls":
-	case "mp4":
-		return nil, tcapi.Errorf("UnsupportedOperation", "OutputMediaType mp4 is not supported: clips stay HLS (use EditMedia for an mp4)")
-	default:
-		return nil, tcapi.Errorf("InvalidParameterValue", "OutputMediaType must be hls or mp4, got %q", vodapi.Val(req.OutputMediaType))
-	}
 	persist := vodapi.Val(req.IsPersistence)
 	if persist != 0 && persist != 1 {
 		return nil, tcapi.Errorf("InvalidParameterValue", "IsPersistence must be 0 or 1, got %d", persist)
+	}
+	remux := false
+	switch strings.ToLower(vodapi.Val(req.OutputMediaType)) {
+	case "", "hls":
+	case "mp4":
+		if persist != 1 {
+			return nil, tcapi.Errorf("InvalidParameterValue", "OutputMediaType mp4 needs IsPersistence 1: an mp4 clip is a new media")
+		}
+		remux = true
+	default:
+		return nil, tcapi.Errorf("InvalidParameterValue", "OutputMediaType must be hls or mp4, got %q", vodapi.Val(req.OutputMediaType))
 	}
 	src, err := s.hlsFromURL(ctx, app, vodapi.Val(req.Url))
 	if err != nil {
@@ -284,7 +289,11 @@ func (s *Service) SimpleHlsClip(ctx context.Context, req *vodapi.SimpleHlsClipRe
 			return nil, err
 		}
 		nm.Name = defaultName(src.m.Name, "_clip")
-		c, err := s.persistClip(ctx, app, nm, src.pl.Version, meta, "SimpleHlsClip", vodapi.Val(req.SessionContext), segs)
+		if remux {
+			meta.Container = vodapi.Ptr("mp4")
+		}
+		c, err := s.persistClip(ctx, app, clipJob{media: nm, version: src.pl.Version, meta: meta, source: "SimpleHlsClip",
+			sessionContext: vodapi.Val(req.SessionContext), remux: remux, parts: [][]media.HLSSegment{segs}})
 		if err != nil {
 			return nil, err
 		}
@@ -345,7 +354,8 @@ func (s *Service) FastEditMedia(ctx context.Context, req *vodapi.FastEditMediaRe
 		return nil, err
 	}
 	nm.Name = defaultName(first.m.Name, "_fastedit")
-	c, err := s.persistClip(ctx, app, nm, version, s.clipMeta(ctx, first.meta, parts...), "FastEditMedia", "", parts...)
+	c, err := s.persistClip(ctx, app, clipJob{media: nm, version: version, meta: s.clipMeta(ctx, first.meta, parts...),
+		source: "FastEditMedia", parts: parts})
 	if err != nil {
 		return nil, err
 	}

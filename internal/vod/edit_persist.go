@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,6 +27,21 @@ type clipParams struct {
 	Playlist string     `json:"playlist"`
 	// Source is the PersistenceSource of the completion event.
 	Source string `json:"source"`
+	// Remux makes the media an MP4 of the clip's streams instead: the
+	// copies go to the task's folder, and the media is recorded when the
+	// task ends.
+	Remux bool `json:"remux,omitempty"`
+}
+
+// clipJob is a clip to persist.
+type clipJob struct {
+	media          newMedia
+	version        int
+	meta           *vodapi.MediaMetaData
+	source         string // PersistenceSource
+	sessionContext string
+	remux          bool // OutputMediaType mp4
+	parts          [][]media.HLSSegment
 }
 
 // clipCopy is one file to copy: blob keys.
@@ -40,10 +57,11 @@ type persisted struct{ taskID, url string }
 // the source's segments, and submits the FastClipMedia task that copies
 // the segments into the new media and rewrites the playlist to name the
 // copies (so the clip outlives its sources). Both happen in one
-// transaction.
-func (s *Service) persistClip(ctx context.Context, app *store.App, nm newMedia, version int, meta *vodapi.MediaMetaData,
-	source, sessionContext string, parts ...[]media.HLSSegment) (*persisted, error) {
-	p := clipParams{Media: nm, Source: source}
+// transaction. A remux (MP4) clip becomes a media only when its task
+// ends.
+func (s *Service) persistClip(ctx context.Context, app *store.App, j clipJob) (*persisted, error) {
+	nm, parts := j.media, j.parts
+	p := clipParams{Media: nm, Source: j.source, Remux: j.remux}
 	final := make([][]media.HLSSegment, len(parts))
 	copied := map[string]string{}
 	copyName := func(from, name string) string {
@@ -57,8 +75,11 @@ func (s *Service) persistClip(ctx context.Context, app *store.App, nm newMedia, 
 	n := 0
 	for i, segs := range parts {
 		final[i] = append([]media.HLSSegment(nil), segs...)
-		for j := range final[i] {
-			seg := &final[i][j]
+		for k := range final[i] {
+			seg := &final[i][k]
+			if j.remux && seg.Key != "" {
+				return nil, tcapi.Errorf("UnsupportedOperation", "OutputMediaType mp4 of an encrypted HLS stream is not supported: keep it hls")
+			}
 			from, ok := s.keyOfURL(seg.URI)
 			if !ok {
 				return nil, tcapi.Errorf("InvalidParameterValue", "segment %s is not stored on this server and cannot be copied", seg.URI)
@@ -76,30 +97,36 @@ func (s *Service) persistClip(ctx context.Context, app *store.App, nm newMedia, 
 			}
 		}
 	}
-	p.Playlist = media.WriteHLSPlaylist(version, final...)
-	key := originalKey(nm.Dir, "m3u8")
-	direct := media.WriteHLSPlaylist(version, parts...)
-	if _, err := s.cfg.Blob.Put(ctx, key, strings.NewReader(direct), "application/vnd.apple.mpegurl"); err != nil {
-		return nil, errInternal("store clip playlist", err)
-	}
-	metaJSON, err := json.Marshal(meta)
-	if err != nil {
-		return nil, errInternal("encode metadata", err)
-	}
+	p.Playlist = media.WriteHLSPlaylist(j.version, final...)
 	params, err := json.Marshal(p)
 	if err != nil {
 		return nil, errInternal("encode params", err)
 	}
+	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "FastClipMedia"), SubAppID: app.SubAppID, TaskType: "FastClipMedia",
+		FileID: nm.FileID, SessionContext: j.sessionContext, Params: params}
+	if j.remux {
+		if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
+			return nil, submitErr(err, "")
+		}
+		return &persisted{taskID: t.TaskID, url: s.url(originalKey(nm.Dir, "mp4"))}, nil
+	}
+	key := originalKey(nm.Dir, "m3u8")
+	direct := media.WriteHLSPlaylist(j.version, parts...)
+	if _, err := s.cfg.Blob.Put(ctx, key, strings.NewReader(direct), "application/vnd.apple.mpegurl"); err != nil {
+		return nil, errInternal("store clip playlist", err)
+	}
+	metaJSON, err := json.Marshal(j.meta)
+	if err != nil {
+		return nil, errInternal("encode metadata", err)
+	}
 	cat := "Video"
-	if len(meta.VideoStreamSet) == 0 && len(meta.AudioStreamSet) > 0 {
+	if len(j.meta.VideoStreamSet) == 0 && len(j.meta.AudioStreamSet) > 0 {
 		cat = "Audio"
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	m := &store.Media{FileID: nm.FileID, SubAppID: nm.SubAppID, Name: nm.Name, ClassID: nm.ClassID, MediaType: "m3u8",
 		Category: cat, MediaKey: key, StorageRegion: nm.StorageRegion, SourceType: editSourceType, SourceContext: nm.SourceContext,
 		ExpireAt: nm.ExpireAt, Meta: metaJSON, Info: []byte("{}"), CreatedAt: now, UpdatedAt: now}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "FastClipMedia"), SubAppID: app.SubAppID, TaskType: "FastClipMedia",
-		FileID: nm.FileID, SessionContext: sessionContext, Params: params}
 	if err := s.cfg.Engine.Submit(ctx, t, func(tx *store.Tx) error { return tx.InsertMedia(ctx, m) }); err != nil {
 		return nil, submitErr(err, "")
 	}
@@ -139,6 +166,9 @@ func (s *Service) runFastClip(ctx context.Context, x *task.Exec) (*task.Outcome,
 	if err := json.Unmarshal(x.Task.Params, &p); err != nil {
 		return nil, err
 	}
+	if p.Remux {
+		return s.runClipRemux(ctx, x, p)
+	}
 	if _, err := s.taskMedia(ctx, x.Task.SubAppID, p.Media.FileID); err != nil {
 		return nil, err
 	}
@@ -165,11 +195,72 @@ func (s *Service) runFastClip(ctx context.Context, x *task.Exec) (*task.Outcome,
 				return err
 			}
 		}
-		on, err := eventSwitchOn(ctx, tx, x.Task.SubAppID, func(c *store.EventConfig) string { return c.PersistenceSwitch })
-		if err != nil || !on {
+		return s.persistenceEvent(ctx, tx, x.Task, p)
+	}, After: func() { s.notify(); s.cfg.Engine.Notify() }}, nil
+}
+
+// persistenceEvent records PersistenceComplete when the application
+// switched it on.
+func (s *Service) persistenceEvent(ctx context.Context, tx *store.Tx, t *store.Task, p clipParams) error {
+	on, err := eventSwitchOn(ctx, tx, t.SubAppID, func(c *store.EventConfig) string { return c.PersistenceSwitch })
+	if err != nil || !on {
+		return err
+	}
+	return s.recordEvent(ctx, tx, t.SubAppID, "PersistenceComplete", "PersistenceCompleteEvent", t.TaskID,
+		&vodapi.PersistenceCompleteTask{FileId: vodapi.Ptr(p.Media.FileID), PersistenceSource: vodapi.Ptr(p.Source)})
+}
+
+// runClipRemux gathers a clip's segments in a local folder, copies their
+// streams into an MP4 and stores that as the new media.
+func (s *Service) runClipRemux(ctx context.Context, x *task.Exec, p clipParams) (*task.Outcome, error) {
+	work, err := os.MkdirTemp(s.cfg.WorkDir, "clip-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	for _, c := range p.Copies {
+		err := s.cfg.Blob.Download(ctx, c.From, filepath.Join(work, path.Base(c.To)))
+		if errors.Is(err, blob.ErrNotFound) {
+			return nil, task.SourceError("segment %s of the clip's source was deleted before it was copied", path.Base(c.From))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	in := filepath.Join(work, "clip.m3u8")
+	if err := os.WriteFile(in, []byte(p.Playlist), 0o644); err != nil {
+		return nil, err
+	}
+	probe, err := s.cfg.Media.Probe(ctx, in)
+	if err != nil {
+		return nil, runFailure(err)
+	}
+	out := filepath.Join(work, "out", "f0.mp4")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return nil, err
+	}
+	plan, err := media.PlanHLSRemux(in, out, probe)
+	if err == nil {
+		err = s.cfg.Media.RunPlan(ctx, plan, nil)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, runFailure(err)
+	}
+	m, err := s.storeEdited(ctx, out, media.ContainerMP4, p.Media)
+	if err != nil {
+		return nil, err
+	}
+	proc, err := s.followUp(ctx, x.Task.SubAppID, m.FileID, p.Media.Procedure, x.Task.Priority)
+	if err != nil {
+		return nil, err
+	}
+	return &task.Outcome{Commit: func(ctx context.Context, tx *store.Tx) error {
+		if err := s.insertEdited(ctx, tx, m, proc); err != nil {
 			return err
 		}
-		return s.recordEvent(ctx, tx, x.Task.SubAppID, "PersistenceComplete", "PersistenceCompleteEvent", x.Task.TaskID,
-			&vodapi.PersistenceCompleteTask{FileId: vodapi.Ptr(p.Media.FileID), PersistenceSource: vodapi.Ptr(p.Source)})
+		return s.persistenceEvent(ctx, tx, x.Task, p)
 	}, After: func() { s.notify(); s.cfg.Engine.Notify() }}, nil
 }

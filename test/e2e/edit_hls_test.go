@@ -175,7 +175,36 @@ func TestEditSimpleHlsClipBadInputs(t *testing.T) {
 	requireCode(t, clip("http://example.com/a.m3u8", 0, 1), "InvalidParameterValue")
 	requireCode(t, clip(strings.Replace(full, ".m3u8", "x.m3u8", 1), 0, 1), "InvalidParameterValue")
 	_, err = s.call("SimpleHlsClip", map[string]any{"Url": full, "OutputMediaType": "mp4"})
-	requireRawCode(t, err, "UnsupportedOperation")
+	requireRawCode(t, err, "InvalidParameterValue")
+	_, err = s.call("SimpleHlsClip", map[string]any{"Url": full, "OutputMediaType": "avi", "IsPersistence": 1})
+	requireRawCode(t, err, "InvalidParameterValue")
+}
+
+func TestEditSimpleHlsClipToMP4(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	c := s.client()
+	_, _, full := editHLS(t, s, c)
+	var r vodapi.SimpleHlsClipResponse
+	require.NoError(t, s.callInto(t, "SimpleHlsClip", map[string]any{"Url": full, "StartTimeOffset": 2, "EndTimeOffset": 6,
+		"IsPersistence": 1, "OutputMediaType": "mp4"}, &r))
+	require.Regexp(t, `\.mp4$`, *r.Url)
+	require.Equal(t, "mp4", *r.MetaData.Container)
+	d := waitTask(t, c, *r.TaskId, nil).Response
+	require.Equal(t, "FastClipMedia", *d.TaskType)
+	info := describeMedia(t, c, nil, *r.FileId).Response.MediaInfoSet
+	require.Len(t, info, 1, "the media exists once its task ended")
+	require.Equal(t, *r.Url, *info[0].BasicInfo.MediaUrl)
+	p := ffprobe(t, fetch(t, t.TempDir(), *r.Url))
+	require.Len(t, p.Streams, 2)
+	for _, st := range p.Streams {
+		if st.CodecType == "video" {
+			require.Equal(t, "h264", st.CodecName)
+			require.Equal(t, 320, st.Width)
+		}
+	}
+	dur, _ := strconv.ParseFloat(p.Format.Duration, 64)
+	require.InDelta(t, 4.0, dur, 0.2)
 }
 
 func TestEditFastEditMedia(t *testing.T) {
