@@ -253,3 +253,29 @@ func TestEditMediaBadInputs(t *testing.T) {
 	}
 	require.Equal(t, 1, edits)
 }
+
+func TestEditMediaAudioOnlyOutput(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, serverOpts{})
+	c := s.client()
+	a := editClip(t, c, "a.mp4", editAV("2")...)
+	b := editClip(t, c, "b.mp4", editSilent("1")...)
+	req := vod.NewEditMediaRequest()
+	req.InputType = common.StringPtr("File")
+	req.FileInfos = []*vod.EditMediaFileInfo{{FileId: common.StringPtr(a)}, {FileId: common.StringPtr(b)}}
+	req.OutputConfig = &vod.EditMediaOutputConfig{Type: common.StringPtr("m4a")}
+	resp, err := c.EditMedia(req)
+	require.NoError(t, err)
+	e := waitTask(t, c, *resp.Response.TaskId, nil).Response.EditMediaTask
+	require.EqualValues(t, 0, *e.ErrCode, *e.Message)
+	require.Equal(t, "m4a", *e.Output.FileType)
+	require.Empty(t, e.MetaData.VideoStreamSet)
+	p := ffprobe(t, fetch(t, t.TempDir(), *e.Output.FileUrl))
+	require.Len(t, p.Streams, 1)
+	require.Equal(t, "audio", p.Streams[0].CodecType)
+	require.Equal(t, "aac", p.Streams[0].CodecName)
+	dur, _ := strconv.ParseFloat(p.Format.Duration, 64)
+	require.InDelta(t, 3.0, dur, 0.2, "the silent clip's second is kept as silence")
+	info := describeMedia(t, c, nil, *e.Output.FileId).Response.MediaInfoSet
+	require.Equal(t, "Audio", *info[0].BasicInfo.Category)
+}
