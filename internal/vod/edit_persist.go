@@ -61,42 +61,11 @@ type persisted struct{ taskID, url string }
 // ends.
 func (s *Service) persistClip(ctx context.Context, app *store.App, j clipJob) (*persisted, error) {
 	nm, parts := j.media, j.parts
-	p := clipParams{Media: nm, Source: j.source, Remux: j.remux}
-	final := make([][]media.HLSSegment, len(parts))
-	copied := map[string]string{}
-	copyName := func(from, name string) string {
-		if to, ok := copied[from]; ok {
-			return to
-		}
-		copied[from] = name
-		p.Copies = append(p.Copies, clipCopy{From: from, To: nm.Dir + "/" + name})
-		return name
+	final, copies, err := s.planCopies(nm.Dir, parts, j.remux)
+	if err != nil {
+		return nil, err
 	}
-	n := 0
-	for i, segs := range parts {
-		final[i] = append([]media.HLSSegment(nil), segs...)
-		for k := range final[i] {
-			seg := &final[i][k]
-			if j.remux && seg.Key != "" {
-				return nil, tcapi.Errorf("UnsupportedOperation", "OutputMediaType mp4 of an encrypted HLS stream is not supported: keep it hls")
-			}
-			from, ok := s.keyOfURL(seg.URI)
-			if !ok {
-				return nil, tcapi.Errorf("InvalidParameterValue", "segment %s is not stored on this server and cannot be copied", seg.URI)
-			}
-			seg.URI = copyName(from, fmt.Sprintf("f0_%05d%s", n, path.Ext(from)))
-			n++
-			if seg.Map != "" {
-				seg.Map = mapURIs(seg.Map, func(u string) string {
-					k, ok := s.keyOfURL(u)
-					if !ok {
-						return u
-					}
-					return copyName(k, fmt.Sprintf("f0_init%d%s", len(copied), path.Ext(k)))
-				})
-			}
-		}
-	}
+	p := clipParams{Media: nm, Source: j.source, Remux: j.remux, Copies: copies}
 	p.Playlist = media.WriteHLSPlaylist(j.version, final...)
 	params, err := json.Marshal(p)
 	if err != nil {
@@ -131,6 +100,49 @@ func (s *Service) persistClip(ctx context.Context, app *store.App, j clipJob) (*
 		return nil, submitErr(err, "")
 	}
 	return &persisted{taskID: t.TaskID, url: s.url(key)}, nil
+}
+
+// planCopies names the copies of a clip's segments (and init sections) in
+// the new media's folder dir, and returns the clip rewritten to name them.
+// A remux cannot read encrypted segments.
+func (s *Service) planCopies(dir string, parts [][]media.HLSSegment, remux bool) ([][]media.HLSSegment, []clipCopy, error) {
+	var copies []clipCopy
+	copied := map[string]string{}
+	copyName := func(from, name string) string {
+		if to, ok := copied[from]; ok {
+			return to
+		}
+		copied[from] = name
+		copies = append(copies, clipCopy{From: from, To: dir + "/" + name})
+		return name
+	}
+	final := make([][]media.HLSSegment, len(parts))
+	n := 0
+	for i, segs := range parts {
+		final[i] = append([]media.HLSSegment(nil), segs...)
+		for k := range final[i] {
+			seg := &final[i][k]
+			if remux && seg.Key != "" {
+				return nil, nil, tcapi.Errorf("UnsupportedOperation", "OutputMediaType mp4 of an encrypted HLS stream is not supported: keep it hls")
+			}
+			from, ok := s.keyOfURL(seg.URI)
+			if !ok {
+				return nil, nil, tcapi.Errorf("InvalidParameterValue", "segment %s is not stored on this server and cannot be copied", seg.URI)
+			}
+			seg.URI = copyName(from, fmt.Sprintf("f0_%05d%s", n, path.Ext(from)))
+			n++
+			if seg.Map != "" {
+				seg.Map = mapURIs(seg.Map, func(u string) string {
+					k, ok := s.keyOfURL(u)
+					if !ok {
+						return u
+					}
+					return copyName(k, fmt.Sprintf("f0_init%d%s", len(copied), path.Ext(k)))
+				})
+			}
+		}
+	}
+	return final, copies, nil
 }
 
 // mapURIs rewrites the URI attribute of a tag line.
