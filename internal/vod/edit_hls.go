@@ -335,6 +335,9 @@ func (s *Service) FastEditMedia(ctx context.Context, req *vodapi.FastEditMediaRe
 	var first *hlsSource
 	version := 3
 	for i, fi := range req.FileInfos {
+		if fi == nil {
+			return nil, tcapi.Errorf("InvalidParameter", "FileInfos[%d] is null", i)
+		}
 		src, err := s.hlsFromFile(ctx, app, i, fi)
 		if err != nil {
 			return nil, err

@@ -66,30 +66,10 @@ func (s *Service) EditMedia(ctx context.Context, req *vodapi.EditMediaRequest) (
 	default:
 		return nil, tcapi.Errorf("InvalidParameterValue", "InputType must be File or Stream, got %q", vodapi.Val(req.InputType))
 	}
-	if len(req.FileInfos) == 0 {
-		return nil, tcapi.Errorf("InvalidParameter", "FileInfos must list at least one media to edit")
-	}
-	if len(req.FileInfos) > 100 {
-		return nil, tcapi.Errorf("InvalidParameterValue", "FileInfos lists %d media; at most 100 can be joined", len(req.FileInfos))
-	}
 	var p editParams
-	var first *store.Media
-	echo := &vodapi.EditMediaTaskInput{InputType: vodapi.Ptr("File"), FileInfoSet: []*vodapi.EditMediaFileInfo{}, StreamInfoSet: []*vodapi.EditMediaStreamInfo{}}
-	for i, fi := range req.FileInfos {
-		m, err := s.editSource(ctx, app, fi.FileId)
-		if err != nil {
-			return nil, err
-		}
-		if first == nil {
-			first = m
-		}
-		if err := checkWindow(fmt.Sprintf("FileInfos[%d]", i), fi.StartTimeOffset, fi.EndTimeOffset, storedDuration(m)); err != nil {
-			return nil, err
-		}
-		in := editInput{FileID: m.FileID, Start: vodapi.Val(fi.StartTimeOffset), End: vodapi.Val(fi.EndTimeOffset)}
-		p.Inputs = append(p.Inputs, in)
-		echo.FileInfoSet = append(echo.FileInfoSet, &vodapi.EditMediaFileInfo{FileId: vodapi.Ptr(in.FileID),
-			StartTimeOffset: vodapi.Ptr(in.Start), EndTimeOffset: vodapi.Ptr(in.End)})
+	first, echo, err := s.editInputs(ctx, app, req.FileInfos, &p)
+	if err != nil {
+		return nil, err
 	}
 	switch vodapi.Val(req.Definition) {
 	case 0, 10:
@@ -131,6 +111,39 @@ func (s *Service) EditMedia(ctx context.Context, req *vodapi.EditMediaRequest) (
 		return nil, submitErr(err, t.SessionID)
 	}
 	return &vodapi.EditMediaResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+}
+
+// editInputs checks EditMedia's FileInfos against the stored media,
+// records them in p and returns the first media and the input echo.
+func (s *Service) editInputs(ctx context.Context, app *store.App, infos []*vodapi.EditMediaFileInfo, p *editParams) (*store.Media, *vodapi.EditMediaTaskInput, error) {
+	if len(infos) == 0 {
+		return nil, nil, tcapi.Errorf("InvalidParameter", "FileInfos must list at least one media to edit")
+	}
+	if len(infos) > 100 {
+		return nil, nil, tcapi.Errorf("InvalidParameterValue", "FileInfos lists %d media; at most 100 can be joined", len(infos))
+	}
+	var first *store.Media
+	echo := &vodapi.EditMediaTaskInput{InputType: vodapi.Ptr("File"), FileInfoSet: []*vodapi.EditMediaFileInfo{}, StreamInfoSet: []*vodapi.EditMediaStreamInfo{}}
+	for i, fi := range infos {
+		if fi == nil {
+			return nil, nil, tcapi.Errorf("InvalidParameter", "FileInfos[%d] is null", i)
+		}
+		m, err := s.editSource(ctx, app, fi.FileId)
+		if err != nil {
+			return nil, nil, err
+		}
+		if first == nil {
+			first = m
+		}
+		if err := checkWindow(fmt.Sprintf("FileInfos[%d]", i), fi.StartTimeOffset, fi.EndTimeOffset, storedDuration(m)); err != nil {
+			return nil, nil, err
+		}
+		in := editInput{FileID: m.FileID, Start: vodapi.Val(fi.StartTimeOffset), End: vodapi.Val(fi.EndTimeOffset)}
+		p.Inputs = append(p.Inputs, in)
+		echo.FileInfoSet = append(echo.FileInfoSet, &vodapi.EditMediaFileInfo{FileId: vodapi.Ptr(in.FileID),
+			StartTimeOffset: vodapi.Ptr(in.Start), EndTimeOffset: vodapi.Ptr(in.End)})
+	}
+	return first, echo, nil
 }
 
 // editSource reads a media named as an editing input, answering
