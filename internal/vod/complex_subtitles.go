@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -238,18 +237,3 @@ func attachedTo(info *vodapi.MediaInfo, id string) int64 {
 	return -1
 }
 
-// keyOfURL is the blob key of a URL made by s.url.
-func (s *Service) keyOfURL(u string) (string, bool) {
-	rest, ok := strings.CutPrefix(u, s.cfg.PublicURL+"/files/")
-	if !ok {
-		return "", false
-	}
-	segs := strings.Split(rest, "/")
-	for i, seg := range segs {
-		var err error
-		if segs[i], err = url.PathUnescape(seg); err != nil {
-			return "", false
-		}
-	}
-	return strings.Join(segs, "/"), true
-}

@@ -149,7 +149,7 @@ func (s *Service) qualityEnhanceType() *task.Type {
 		},
 		Finish: func(result any, f *task.Failure) {
 			r := result.(*vodapi.QualityEnhanceTask)
-			finishFields(f, &r.Status, &r.ErrCode, &r.ErrCodeExt, &r.Message, &r.Progress)
+			finishFields(&r.Status, &r.ErrCode, &r.ErrCodeExt, &r.Message, &r.Progress, f)
 		},
 	}
 }
@@ -188,7 +188,7 @@ func (s *Service) rebuildMediaType() *task.Type {
 		},
 		Finish: func(result any, f *task.Failure) {
 			r := result.(*vodapi.RebuildMediaTask)
-			finishFields(f, &r.Status, &r.ErrCode, &r.ErrCodeExt, &r.Message, &r.Progress)
+			finishFields(&r.Status, &r.ErrCode, &r.ErrCodeExt, &r.Message, &r.Progress, f)
 		},
 	}
 }

@@ -214,17 +214,6 @@ func (r *restored) insert(ctx context.Context, tx *store.Tx) error {
 	return err
 }
 
-// finishFields sets the status and error fields every restoration result
-// has.
-func finishFields(f *task.Failure, status **string, code **int64, ext, msg **string, progress **int64) {
-	*status = vodapi.Ptr("FINISH")
-	if f == nil {
-		*code, *ext, *msg, *progress = vodapi.Ptr(int64(0)), vodapi.Ptr(""), vodapi.Ptr("SUCCESS"), vodapi.Ptr(int64(100))
-		return
-	}
-	*code, *ext, *msg = vodapi.Ptr(int64(f.ErrCode)), vodapi.Ptr(f.Ext), vodapi.Ptr(f.Message)
-}
-
 func decodeEnhanceParams(t *store.Task) (*enhanceParams, error) {
 	var p enhanceParams
 	if err := json.Unmarshal(t.Params, &p); err != nil {
