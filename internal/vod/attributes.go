@@ -38,14 +38,13 @@ func (s *Service) DescribeFileAttributes(ctx context.Context, req *vodapi.Descri
 	if err != nil {
 		return nil, err
 	}
-	params, _ := json.Marshal(fileAttrParams{FileID: m.FileID})
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "DescribeFileAttributes"), SubAppID: app.SubAppID,
-		TaskType: "DescribeFileAttributesTask", FileID: m.FileID, SessionID: vodapi.Val(req.SessionId),
-		SessionContext: vodapi.Val(req.SessionContext), Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
+	id, err := s.submit(ctx, taskSpec{Kind: "DescribeFileAttributes", Type: "DescribeFileAttributesTask",
+		SubAppID: app.SubAppID, FileID: m.FileID, SessionID: req.SessionId, SessionContext: req.SessionContext,
+		Priority: req.TasksPriority, Params: fileAttrParams{FileID: m.FileID}})
+	if err != nil {
+		return nil, err
 	}
-	return &vodapi.DescribeFileAttributesResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.DescribeFileAttributesResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 // mediaOf reads a media of the application or answers the API error.

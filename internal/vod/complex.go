@@ -93,13 +93,12 @@ func (s *Service) CreateComplexAdaptiveDynamicStreamingTask(ctx context.Context,
 	if p.Subtitles, err = checkComplexSubtitles(m, req.SubtitleSet); err != nil {
 		return nil, err
 	}
-	params, _ := json.Marshal(p)
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "ComplexAdaptiveDynamicStreaming"), SubAppID: app.SubAppID,
-		TaskType: "ComplexAdaptiveDynamicStreaming", FileID: m.FileID, Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, "")
+	id, err := s.submit(ctx, taskSpec{Kind: "ComplexAdaptiveDynamicStreaming", Type: "ComplexAdaptiveDynamicStreaming",
+		SubAppID: app.SubAppID, FileID: m.FileID, Params: p})
+	if err != nil {
+		return nil, err
 	}
-	return &vodapi.CreateComplexAdaptiveDynamicStreamingTaskResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.CreateComplexAdaptiveDynamicStreamingTaskResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 // complexMedia reads a media the request names, answering

@@ -100,17 +100,12 @@ func (s *Service) EditMedia(ctx context.Context, req *vodapi.EditMediaRequest) (
 	if p.Echo, err = json.Marshal(echo); err != nil {
 		return nil, errInternal("encode params", err)
 	}
-	params, err := json.Marshal(p)
+	id, err := s.submit(ctx, taskSpec{Kind: "EditMedia", Type: "EditMedia", SubAppID: app.SubAppID, FileID: first.FileID,
+		SessionID: req.SessionId, SessionContext: req.SessionContext, Priority: req.TasksPriority, Params: p})
 	if err != nil {
-		return nil, errInternal("encode params", err)
+		return nil, err
 	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "EditMedia"), SubAppID: app.SubAppID, TaskType: "EditMedia",
-		FileID: first.FileID, SessionID: vodapi.Val(req.SessionId), SessionContext: vodapi.Val(req.SessionContext),
-		Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
-	}
-	return &vodapi.EditMediaResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.EditMediaResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 // editInputs checks EditMedia's FileInfos against the stored media,

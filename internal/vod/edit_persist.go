@@ -67,17 +67,14 @@ func (s *Service) persistClip(ctx context.Context, app *store.App, j clipJob) (*
 	}
 	p := clipParams{Media: nm, Source: j.source, Remux: j.remux, Copies: copies}
 	p.Playlist = media.WriteHLSPlaylist(j.version, final...)
-	params, err := json.Marshal(p)
-	if err != nil {
-		return nil, errInternal("encode params", err)
-	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "FastClipMedia"), SubAppID: app.SubAppID, TaskType: "FastClipMedia",
-		FileID: nm.FileID, SessionContext: j.sessionContext, Params: params}
+	ts := taskSpec{Kind: "FastClipMedia", Type: "FastClipMedia", SubAppID: app.SubAppID, FileID: nm.FileID,
+		SessionContext: &j.sessionContext, Params: p}
 	if j.remux {
-		if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-			return nil, submitErr(err, "")
+		id, err := s.submit(ctx, ts)
+		if err != nil {
+			return nil, err
 		}
-		return &persisted{taskID: t.TaskID, url: s.url(originalKey(nm.Dir, "mp4"))}, nil
+		return &persisted{taskID: id, url: s.url(originalKey(nm.Dir, "mp4"))}, nil
 	}
 	key := originalKey(nm.Dir, "m3u8")
 	direct := media.WriteHLSPlaylist(j.version, parts...)
@@ -96,10 +93,12 @@ func (s *Service) persistClip(ctx context.Context, app *store.App, j clipJob) (*
 	m := &store.Media{FileID: nm.FileID, SubAppID: nm.SubAppID, Name: nm.Name, ClassID: nm.ClassID, MediaType: "m3u8",
 		Category: cat, MediaKey: key, StorageRegion: nm.StorageRegion, SourceType: editSourceType, SourceContext: nm.SourceContext,
 		ExpireAt: nm.ExpireAt, Meta: metaJSON, Info: []byte("{}"), CreatedAt: now, UpdatedAt: now}
-	if err := s.cfg.Engine.Submit(ctx, t, func(tx *store.Tx) error { return tx.InsertMedia(ctx, m) }); err != nil {
-		return nil, submitErr(err, "")
+	ts.InTx = func(tx *store.Tx) error { return tx.InsertMedia(ctx, m) }
+	id, err := s.submit(ctx, ts)
+	if err != nil {
+		return nil, err
 	}
-	return &persisted{taskID: t.TaskID, url: s.url(key)}, nil
+	return &persisted{taskID: id, url: s.url(key)}, nil
 }
 
 // planCopies names the copies of a clip's segments (and init sections) in

@@ -90,17 +90,12 @@ func (s *Service) SplitMedia(ctx context.Context, req *vodapi.SplitMediaRequest)
 		}
 		p.Segments = append(p.Segments, ps)
 	}
-	params, err := json.Marshal(p)
+	id, err := s.submit(ctx, taskSpec{Kind: "SplitMedia", Type: "SplitMedia", SubAppID: app.SubAppID, FileID: m.FileID,
+		SessionID: req.SessionId, SessionContext: req.SessionContext, Priority: req.TasksPriority, Params: p})
 	if err != nil {
-		return nil, errInternal("encode params", err)
+		return nil, err
 	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "SplitMedia"), SubAppID: app.SubAppID, TaskType: "SplitMedia",
-		FileID: m.FileID, SessionID: vodapi.Val(req.SessionId), SessionContext: vodapi.Val(req.SessionContext),
-		Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
-	}
-	return &vodapi.SplitMediaResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.SplitMediaResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 func (s *Service) splitMediaType() *task.Type {

@@ -82,17 +82,13 @@ func (s *Service) ReduceMediaBitrate(ctx context.Context, req *ReduceMediaBitrat
 	if json.Unmarshal(m.Meta, &meta) == nil && meta.VideoStreamSet != nil && len(meta.VideoStreamSet) == 0 {
 		return nil, tcapi.Errorf("InvalidParameterValue.FileId", "media %q has no video stream to re-encode", m.FileID)
 	}
-	params, err := json.Marshal(reduceParams{FileID: m.FileID, TasksNotifyMode: mode})
+	id, err := s.submit(ctx, taskSpec{Kind: "ReduceMediaBitrate", Type: "ReduceMediaBitrate", SubAppID: app.SubAppID,
+		FileID: m.FileID, SessionID: req.SessionId, SessionContext: req.SessionContext, Priority: req.TasksPriority,
+		Params: reduceParams{FileID: m.FileID, TasksNotifyMode: mode}})
 	if err != nil {
-		return nil, errInternal("encode params", err)
+		return nil, err
 	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "ReduceMediaBitrate"), SubAppID: app.SubAppID, TaskType: "ReduceMediaBitrate",
-		FileID: m.FileID, SessionID: vodapi.Val(req.SessionId), SessionContext: vodapi.Val(req.SessionContext),
-		Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
-	}
-	return &ReduceMediaBitrateResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &ReduceMediaBitrateResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 func (s *Service) reduceType() *task.Type {

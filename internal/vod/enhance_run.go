@@ -83,18 +83,10 @@ func (s *Service) submitEnhance(ctx context.Context, e enhanceSubmit) (string, e
 	if utf8.RuneCountInString(vodapi.Val(e.out.Description)) > 128 {
 		return "", tcapi.Errorf("InvalidParameterValue", "TargetInfo.Description must be at most 128 characters")
 	}
-	params, err := json.Marshal(enhanceParams{FileID: m.FileID, Start: start, End: end, Definition: e.definition,
-		Settings: e.settings, Media: nm, Description: vodapi.Val(e.out.Description)})
-	if err != nil {
-		return "", errInternal("encode params", err)
-	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, e.kind), SubAppID: e.app.SubAppID, TaskType: e.taskType,
-		FileID: m.FileID, SessionID: vodapi.Val(e.sessionID), SessionContext: vodapi.Val(e.sCtx),
-		Priority: int(vodapi.Val(e.priority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return "", submitErr(err, t.SessionID)
-	}
-	return t.TaskID, nil
+	return s.submit(ctx, taskSpec{Kind: e.kind, Type: e.taskType, SubAppID: e.app.SubAppID, FileID: m.FileID,
+		SessionID: e.sessionID, SessionContext: e.sCtx, Priority: e.priority,
+		Params: enhanceParams{FileID: m.FileID, Start: start, End: end, Definition: e.definition,
+			Settings: e.settings, Media: nm, Description: vodapi.Val(e.out.Description)}})
 }
 
 // enhanceSource reads the source media of a restoration: a FileId the

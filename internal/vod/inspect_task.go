@@ -50,17 +50,13 @@ func (s *Service) InspectMediaQuality(ctx context.Context, req *vodapi.InspectMe
 		return nil, err
 	}
 	fillInspectTemplate(tpl)
-	params, err := json.Marshal(inspectParams{FileID: m.FileID, Definition: def, Settings: resolveInspect(tpl)})
+	id, err := s.submit(ctx, taskSpec{Kind: "QualityInspect", Type: "QualityInspect", SubAppID: app.SubAppID,
+		FileID: m.FileID, SessionID: req.SessionId, SessionContext: req.SessionContext, Priority: req.TasksPriority,
+		Params: inspectParams{FileID: m.FileID, Definition: def, Settings: resolveInspect(tpl)}})
 	if err != nil {
-		return nil, errInternal("encode params", err)
+		return nil, err
 	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "QualityInspect"), SubAppID: app.SubAppID, TaskType: "QualityInspect",
-		FileID: m.FileID, SessionID: vodapi.Val(req.SessionId), SessionContext: vodapi.Val(req.SessionContext),
-		Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
-	}
-	return &vodapi.InspectMediaQualityResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.InspectMediaQualityResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 func (s *Service) qualityInspectType() *task.Type {

@@ -101,17 +101,8 @@ func (s *Service) submitProcedure(ctx context.Context, app *store.App, fileID st
 			p.Independent = append(p.Independent, newMedia{SubAppID: app.SubAppID, FileID: id, Dir: newMediaDir(app.SubAppID, id)})
 		}
 	}
-	params, err := json.Marshal(p)
-	if err != nil {
-		return "", errInternal("encode params", err)
-	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "procedurev2"), SubAppID: app.SubAppID, TaskType: "Procedure",
-		FileID: fileID, SessionID: vodapi.Val(sessionID), SessionContext: vodapi.Val(sessionContext),
-		Priority: int(vodapi.Val(prio)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return "", submitErr(err, t.SessionID)
-	}
-	return t.TaskID, nil
+	return s.submit(ctx, taskSpec{Kind: "procedurev2", Type: "Procedure", SubAppID: app.SubAppID, FileID: fileID,
+		SessionID: sessionID, SessionContext: sessionContext, Priority: prio, Params: p})
 }
 
 // checkSubtasks refuses an empty bag and unknown templates before any task

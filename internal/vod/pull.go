@@ -131,17 +131,12 @@ func (s *Service) PullUpload(ctx context.Context, req *vodapi.PullUploadRequest)
 	if p.Media.Name == "" {
 		p.Media.Name = mediaNameFromURL(u)
 	}
-	params, err := json.Marshal(p)
+	id, err := s.submit(ctx, taskSpec{Kind: "pull", Type: "PullUpload", SubAppID: app.SubAppID,
+		SessionID: req.SessionId, SessionContext: req.SessionContext, Priority: req.TasksPriority, Params: p})
 	if err != nil {
-		return nil, errInternal("encode params", err)
+		return nil, err
 	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "pull"), SubAppID: app.SubAppID, TaskType: "PullUpload",
-		SessionID: vodapi.Val(req.SessionId), SessionContext: vodapi.Val(req.SessionContext),
-		Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
-	}
-	return &vodapi.PullUploadResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.PullUploadResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 // mediaNameFromURL names a pulled media after the file in its URL.

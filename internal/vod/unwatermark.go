@@ -63,17 +63,13 @@ func (s *Service) RemoveWatermark(ctx context.Context, req *vodapi.RemoveWaterma
 	if err != nil {
 		return nil, err
 	}
-	params, err := json.Marshal(unwatermarkParams{FileID: m.FileID, Media: nm, TasksNotifyMode: notify})
+	id, err := s.submit(ctx, taskSpec{Kind: "RemoveWatermark", Type: "RemoveWatermarkTask", SubAppID: app.SubAppID,
+		FileID: m.FileID, SessionID: req.SessionId, SessionContext: req.SessionContext, Priority: req.TasksPriority,
+		Params: unwatermarkParams{FileID: m.FileID, Media: nm, TasksNotifyMode: notify}})
 	if err != nil {
-		return nil, errInternal("encode params", err)
+		return nil, err
 	}
-	t := &store.Task{TaskID: task.NewID(s.cfg.AppID, "RemoveWatermark"), SubAppID: app.SubAppID, TaskType: "RemoveWatermarkTask",
-		FileID: m.FileID, SessionID: vodapi.Val(req.SessionId), SessionContext: vodapi.Val(req.SessionContext),
-		Priority: int(vodapi.Val(req.TasksPriority)), Params: params}
-	if err := s.cfg.Engine.Submit(ctx, t, nil); err != nil {
-		return nil, submitErr(err, t.SessionID)
-	}
-	return &vodapi.RemoveWatermarkResponse{TaskId: vodapi.Ptr(t.TaskID)}, nil
+	return &vodapi.RemoveWatermarkResponse{TaskId: vodapi.Ptr(id)}, nil
 }
 
 func (s *Service) removeWatermarkType() *task.Type {
