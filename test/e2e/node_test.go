@@ -19,7 +19,7 @@ const nodeDir = "../node"
 
 const npmInstallHint = "run `npm ci --prefix test/node` from the repository root (make test does this)"
 
-// TestNodeSDK runs test/node/vod.test.mjs — the official Tencent Cloud
+// TestNodeSDK runs test/node/vod.test.mjs and media.test.mjs — the official Tencent Cloud
 // Node.js VOD SDK configured as a user would — against a real server.
 func TestNodeSDK(t *testing.T) {
 	t.Parallel()
@@ -36,7 +36,7 @@ func TestNodeSDK(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "vod.test.mjs")
+	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "vod.test.mjs", "media.test.mjs")
 	cmd.Dir = nodeDir
 	cmd.WaitDelay = 10 * time.Second
 	cmd.Env = append(nodeEnv(),
