@@ -7,33 +7,10 @@ import (
 	"path/filepath"
 
 	"github.com/openvod/openvod/internal/media"
-	"github.com/openvod/openvod/internal/store"
 	"github.com/openvod/openvod/internal/task"
 	"github.com/openvod/openvod/internal/tcapi"
 	"github.com/openvod/openvod/internal/vodapi"
 )
-
-// probeLocal probes a local file of media fileID; a file that is not
-// usable media fails the task as a source error.
-func (s *Service) probeLocal(ctx context.Context, local, fileID string) (*media.Probe, error) {
-	p, err := s.cfg.Media.Probe(ctx, local)
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return nil, task.SourceError("media %s is not usable media: %s", fileID, inv.Reason)
-	}
-	return p, err
-}
-
-// localProbed returns a local path of media m's original file and its
-// probe.
-func (s *Service) localProbed(ctx context.Context, m *store.Media, work string) (string, *media.Probe, error) {
-	local, err := s.localSource(ctx, m, work)
-	if err != nil {
-		return "", nil, err
-	}
-	p, err := s.probeLocal(ctx, local, m.FileID)
-	return local, p, err
-}
 
 // planHeadTail plans the join of the heads, the main media (local file
 // main, probed as mp) and the tails into out, each head and tail filling

@@ -240,7 +240,7 @@ func (s *Service) runEditMedia(ctx context.Context, x *task.Exec) (*task.Outcome
 		if err != nil {
 			return nil, err
 		}
-		src, probe, err := s.probeInput(ctx, m, work)
+		src, probe, err := s.localProbed(ctx, m, work)
 		if err != nil {
 			return nil, err
 		}

@@ -156,21 +156,6 @@ func (s *Service) insertEdited(ctx context.Context, tx *store.Tx, m *store.Media
 	return s.cfg.Engine.SubmitTx(ctx, tx, proc)
 }
 
-// probeInput makes a local copy of a media's original for a task and
-// probes it.
-func (s *Service) probeInput(ctx context.Context, m *store.Media, work string) (string, *media.Probe, error) {
-	src, err := s.localSource(ctx, m, work)
-	if err != nil {
-		return "", nil, err
-	}
-	p, err := s.cfg.Media.Probe(ctx, src)
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return "", nil, task.SourceError("media %s is not usable media: %s", m.FileID, inv.Reason)
-	}
-	return src, p, err
-}
-
 // finishFields sets the status and error fields every editing result
 // shares; a failure recorded by the run itself (a partial failure) stays.
 func finishFields(status **string, code **int64, ext, msg **string, progress **int64, f *task.Failure) {

@@ -135,19 +135,15 @@ func (s *Service) runSplitMedia(ctx context.Context, x *task.Exec) (*task.Outcom
 		return nil, err
 	}
 	r := x.Result.(*vodapi.SplitMediaTask)
-	work, err := os.MkdirTemp(s.cfg.WorkDir, "split-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(work)
 	m, err := s.taskMedia(ctx, x.Task.SubAppID, p.FileID)
 	if err != nil {
 		return nil, err
 	}
-	src, probe, err := s.probeInput(ctx, m, work)
+	work, src, probe, err := s.openSource(ctx, m, "split-")
 	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(work)
 	type stored struct {
 		m    *store.Media
 		proc *store.Task

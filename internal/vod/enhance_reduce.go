@@ -144,23 +144,11 @@ func (s *Service) runReduce(ctx context.Context, x *task.Exec) (*task.Outcome, e
 		json.Unmarshal(m.Meta, &r.MetaData)
 		sub.BeginProcessTime = vodapi.Ptr(task.FormatTime(time.Now()))
 	})
-	work, err := os.MkdirTemp(s.cfg.WorkDir, "reduce-")
+	work, src, probe, err := s.openSource(ctx, m, "reduce-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	src, err := s.localSource(ctx, m, work)
-	if err != nil {
-		return nil, err
-	}
-	probe, err := s.cfg.Media.Probe(ctx, src)
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return nil, task.SourceError("the source is not usable media: %s", inv.Reason)
-	}
-	if err != nil {
-		return nil, err
-	}
 	if probe.Container == "hls" {
 		return nil, task.InvalidInput("the original is an HLS playlist; only single-file media can be re-encoded")
 	}

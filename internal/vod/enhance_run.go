@@ -137,23 +137,11 @@ func (s *Service) restore(ctx context.Context, x *task.Exec, p *enhanceParams, p
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp(s.cfg.WorkDir, "enhance-")
+	work, src, probe, err := s.openSource(ctx, m, "enhance-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	src, err := s.localSource(ctx, m, work)
-	if err != nil {
-		return nil, err
-	}
-	probe, err := s.cfg.Media.Probe(ctx, src)
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return nil, task.SourceError("the source is not usable media: %s", inv.Reason)
-	}
-	if err != nil {
-		return nil, err
-	}
 	var fps float64
 	if len(probe.Video) > 0 {
 		fps = probe.Video[0].FpsExact

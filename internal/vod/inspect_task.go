@@ -3,7 +3,6 @@ package vod
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -95,19 +94,11 @@ func (s *Service) runInspect(ctx context.Context, x *task.Exec) (*task.Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(s.cfg.WorkDir, "inspect-")
+	dir, src, probe, err := s.openSource(ctx, m, "inspect-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	src, err := s.localSource(ctx, m, dir)
-	if err != nil {
-		return nil, err
-	}
-	probe, err := s.cfg.Media.Probe(ctx, src)
-	if err != nil {
-		return nil, mediaFailure(err, m.FileID)
-	}
 	f := frameOf(probe)
 	if !f.Video && !f.Audio {
 		return nil, task.SourceError("media %s has no audio or video stream to inspect", m.FileID)
@@ -127,16 +118,6 @@ func (s *Service) runInspect(ctx context.Context, x *task.Exec) (*task.Outcome, 
 		json.Unmarshal(m.Meta, &r.MetaData)
 	})
 	return &task.Outcome{}, nil
-}
-
-// mediaFailure turns a probe or ffmpeg run that rejected the source into
-// a source-file failure; other errors are internal (retried).
-func mediaFailure(err error, fileID string) error {
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return task.SourceError("the original file of media %s cannot be analysed: %s", fileID, inv.Reason)
-	}
-	return err
 }
 
 // frameOf reads the display size (rotation applied, as filters see the

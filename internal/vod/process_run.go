@@ -120,30 +120,15 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 		return nil, err
 	}
 	r := x.Result.(*vodapi.ProcedureTask)
-	m, err := s.cfg.DB.GetMedia(ctx, x.Task.SubAppID, p.FileID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, task.InvalidInput("media %s was deleted before it was processed", p.FileID)
-	}
+	m, err := s.taskMedia(ctx, x.Task.SubAppID, p.FileID)
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp(s.cfg.WorkDir, "proc-")
+	work, src, probe, err := s.openSource(ctx, m, "proc-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	src, err := s.localSource(ctx, m, work)
-	if err != nil {
-		return nil, err
-	}
-	probe, err := s.cfg.Media.Probe(ctx, src)
-	var inv *media.InvalidMediaError
-	if errors.As(err, &inv) {
-		return nil, task.SourceError("the source is not usable media: %s", inv.Reason)
-	}
-	if err != nil {
-		return nil, err
-	}
 	app, err := s.cfg.DB.GetApp(ctx, x.Task.SubAppID)
 	if err != nil {
 		return nil, err

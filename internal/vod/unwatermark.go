@@ -108,19 +108,11 @@ func (s *Service) runRemoveWatermark(ctx context.Context, x *task.Exec) (*task.O
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(s.cfg.WorkDir, "unwatermark-")
+	dir, src, probe, err := s.openSource(ctx, m, "unwatermark-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	src, err := s.localSource(ctx, m, dir)
-	if err != nil {
-		return nil, err
-	}
-	probe, err := s.cfg.Media.Probe(ctx, src)
-	if err != nil {
-		return nil, mediaFailure(err, m.FileID)
-	}
 	f := frameOf(probe)
 	if !f.Video || f.Width < 16 || f.Height < 16 {
 		return nil, task.InvalidInput("media %s has no video picture to remove a watermark from", m.FileID)
