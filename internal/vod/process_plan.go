@@ -64,7 +64,6 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 					go func() { defer wg.Done(); errs[k] = d() }()
 				}
 				wg.Wait()
-				pr.orderTranscodes(in.TranscodeTaskSet)
 				return errors.Join(errs...)
 			}})
 		} else {
@@ -154,7 +153,7 @@ func unsupported(what string) error {
 func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error, media.OutputSpec, error) {
 	switch {
 	case len(in.HeadTailSet) > 0:
-		return nil, media.OutputSpec{}, fmt.Errorf("%w: head/tail clips are planned by headTailJob", media.ErrInvalidSpec)
+		return nil, media.OutputSpec{}, fmt.Errorf("%w: head/tail clips are planned by headTailTranscode", media.ErrInvalidSpec)
 	case len(in.SubtitleInfoSet) > 0:
 		return nil, media.OutputSpec{}, unsupported("burnt-in subtitles")
 	}
@@ -613,23 +612,52 @@ func replaceByDef[T any](old, added []*T, def func(*T) int64) []*T {
 	return append(out, added...)
 }
 
-// orderTranscodes puts the recorded transcode outputs in the order of the
-// request, whatever order their probes finished in.
-func (pr *procRun) orderTranscodes(in []*vodapi.TranscodeTaskInput) {
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	if pr.info.TranscodeInfo == nil {
+// orderOutputs puts the outputs recorded for the media in the order of the
+// request, whatever order their jobs finished in, so that the media's sets
+// list them the same way every time.
+func (pr *procRun) orderOutputs(in *vodapi.MediaProcessTaskInput) {
+	if in == nil {
 		return
 	}
-	pos := func(def int64) int {
-		for k, t := range in {
-			if int64(vodapi.Val(t.Definition)) == def {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	uint := func(d *uint64) int64 { return int64(vodapi.Val(d)) }
+	if i := pr.info.TranscodeInfo; i != nil {
+		byRequest(i.TranscodeSet, func(x *vodapi.MediaTranscodeItem) int64 { return vodapi.Val(x.Definition) },
+			in.TranscodeTaskSet, func(x *vodapi.TranscodeTaskInput) int64 { return uint(x.Definition) })
+	}
+	if i := pr.info.AnimatedGraphicsInfo; i != nil {
+		byRequest(i.AnimatedGraphicsSet, func(x *vodapi.MediaAnimatedGraphicsItem) int64 { return vodapi.Val(x.Definition) },
+			in.AnimatedGraphicTaskSet, func(x *vodapi.AnimatedGraphicTaskInput) int64 { return uint(x.Definition) })
+	}
+	if i := pr.info.SnapshotByTimeOffsetInfo; i != nil {
+		byRequest(i.SnapshotByTimeOffsetSet, func(x *vodapi.MediaSnapshotByTimeOffsetItem) int64 { return vodapi.Val(x.Definition) },
+			in.SnapshotByTimeOffsetTaskSet, func(x *vodapi.SnapshotByTimeOffsetTaskInput) int64 { return uint(x.Definition) })
+	}
+	if i := pr.info.SampleSnapshotInfo; i != nil {
+		byRequest(i.SampleSnapshotSet, func(x *vodapi.MediaSampleSnapshotItem) int64 { return vodapi.Val(x.Definition) },
+			in.SampleSnapshotTaskSet, func(x *vodapi.SampleSnapshotTaskInput) int64 { return uint(x.Definition) })
+	}
+	if i := pr.info.ImageSpriteInfo; i != nil {
+		byRequest(i.ImageSpriteSet, func(x *vodapi.MediaImageSpriteItem) int64 { return vodapi.Val(x.Definition) },
+			in.ImageSpriteTaskSet, func(x *vodapi.ImageSpriteTaskInput) int64 { return uint(x.Definition) })
+	}
+	if i := pr.info.AdaptiveDynamicStreamingInfo; i != nil {
+		byRequest(i.AdaptiveDynamicStreamingSet, func(x *vodapi.AdaptiveDynamicStreamingInfoItem) int64 { return vodapi.Val(x.Definition) },
+			in.AdaptiveDynamicStreamingTaskSet, func(x *vodapi.AdaptiveDynamicStreamingTaskInput) int64 { return uint(x.Definition) })
+	}
+}
+
+// byRequest sorts items stably by the position of their definition among
+// the request's subtasks.
+func byRequest[T, I any](items []*T, def func(*T) int64, in []I, inDef func(I) int64) {
+	pos := func(d int64) int {
+		for k, x := range in {
+			if inDef(x) == d {
 				return k
 			}
 		}
 		return len(in)
 	}
-	slices.SortStableFunc(pr.info.TranscodeInfo.TranscodeSet, func(a, b *vodapi.MediaTranscodeItem) int {
-		return pos(vodapi.Val(a.Definition)) - pos(vodapi.Val(b.Definition))
-	})
+	slices.SortStableFunc(items, func(a, b *T) int { return pos(def(a)) - pos(def(b)) })
 }

@@ -141,6 +141,7 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 	})
 	jobs := pr.plan(p.Tasks)
 	pr.runJobs(ctx, jobs)
+	pr.orderOutputs(p.Tasks)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
