@@ -77,6 +77,9 @@ type ComposeSource struct {
 	Duration float64
 	// HasVideo and HasAudio say which streams the file has.
 	HasVideo, HasAudio bool
+	// Fps is the picture's frame rate, 0 when unknown; it sets the output's
+	// frame rate when the caller has none.
+	Fps float64
 }
 
 // ComposeItem is one item of a track. Which fields count depends on Kind

@@ -69,6 +69,20 @@ func ComposeArgs(s ComposeSpec, out string) ([]string, float64, error) {
 	return args, tl.duration, nil
 }
 
+// Duration validates s as ComposeArgs does, without sources on disk, and
+// returns the length of its output in seconds; errors match
+// ErrInvalidSpec, ErrNoStream or ErrOffsetBeyondDuration.
+func (s ComposeSpec) Duration() (float64, error) {
+	if err := s.check(); err != nil {
+		return 0, err
+	}
+	tl, err := s.layout()
+	if err != nil {
+		return 0, err
+	}
+	return tl.duration, nil
+}
+
 // check validates the output settings of s.
 func (s ComposeSpec) check() error {
 	if !s.wantVideo() && !s.wantAudio() {
