@@ -339,7 +339,8 @@ func (g *composeGraph) audio() {
 func (g *composeGraph) sound(c *clip, format string) string {
 	chain := []string{fmt.Sprintf("[%d:a]atrim=duration=%s", c.input, fmtNum(c.take)), "asetpts=PTS-STARTPTS"}
 	if math.Abs(c.length-c.take) > 1e-6 {
-		chain = append(chain, atempo(c.take/c.length)...)
+		// atempo's timestamps stall amix (ffmpeg 5.1): count them anew.
+		chain = append(append(chain, atempo(c.take/c.length)...), "asetpts=N/SR/TB")
 	}
 	chain = append(chain, format)
 	if gain := c.it.Gain; gain > 0 && gain != 1 {
