@@ -17,17 +17,19 @@ import (
 )
 
 // composeSources generates the test clips into dir, pulls them in and
-// returns their FileIds by file name: red.mp4 (2 s, 320x240, red, silent),
-// blue.mp4 (1 s, 160x120, blue, silent), tone.m4a (3 s of 440 Hz) and,
-// with more, the other names given.
-func composeSources(t *testing.T, s *server, dir string, names ...string) map[string]string {
+// returns their FileIds by file name, and the URL the files are served
+// at: red.mp4 (2 s, 320x240, red, silent), blue.mp4 (1 s, 160x120, blue,
+// silent), green.mp4 (2 s, 320x240, green, 660 Hz), tone.m4a (3 s of
+// 440 Hz), white.png (40x40).
+func composeSources(t *testing.T, s *server, dir string, names ...string) (map[string]string, string) {
 	t.Helper()
 	gen := map[string][]string{
 		"red.mp4":  {"-f", "lavfi", "-i", "color=red:s=320x240:r=25:d=2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"},
 		"blue.mp4": {"-f", "lavfi", "-i", "color=blue:s=160x120:r=25:d=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"},
 		"green.mp4": {"-f", "lavfi", "-i", "color=green:s=320x240:r=25:d=2", "-f", "lavfi", "-i", "sine=f=660:d=2",
 			"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"},
-		"tone.m4a": {"-f", "lavfi", "-i", "sine=f=440:d=3", "-c:a", "aac"},
+		"tone.m4a":  {"-f", "lavfi", "-i", "sine=f=440:d=3", "-c:a", "aac"},
+		"white.png": {"-f", "lavfi", "-i", "color=white:s=40x40", "-frames:v", "1"},
 	}
 	srv := mediaServer(t, dir)
 	c := s.client()
@@ -42,7 +44,7 @@ func composeSources(t *testing.T, s *server, dir string, names ...string) map[st
 		require.Equal(t, int64(0), *p.ErrCode, *p.Message)
 		ids[n] = *p.FileId
 	}
-	return ids
+	return ids, srv.URL
 }
 
 // composeItem builds a track item of the SDK.
@@ -140,7 +142,7 @@ func TestComposeMedia(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOpts{})
 	c := s.client()
-	ids := composeSources(t, s, t.TempDir(), "red.mp4", "blue.mp4", "tone.m4a")
+	ids, _ := composeSources(t, s, t.TempDir(), "red.mp4", "blue.mp4", "tone.m4a", "white.png")
 
 	req := vod.NewComposeMediaRequest()
 	req.Tracks = []*vod.MediaTrack{
@@ -150,6 +152,9 @@ func TestComposeMedia(t *testing.T) {
 		})}},
 		{Type: common.StringPtr("Audio"), TrackItems: []*vod.MediaTrackItem{emptyItem(1), {Type: common.StringPtr("Audio"),
 			AudioItem: &vod.AudioTrackItem{SourceMedia: common.StringPtr(ids["tone.m4a"]), Duration: common.Float64Ptr(1)}}}},
+		{Type: common.StringPtr("Sticker"), TrackItems: []*vod.MediaTrackItem{{Type: common.StringPtr("Sticker"),
+			StickerItem: &vod.StickerTrackItem{SourceMedia: common.StringPtr(ids["white.png"]), StartTime: common.Float64Ptr(1.2),
+				Duration: common.Float64Ptr(0.5), XPos: common.StringPtr("25%"), Width: common.StringPtr("20px")}}}},
 	}
 	req.Canvas = &vod.Canvas{Color: common.StringPtr("Black"), Width: common.Int64Ptr(320), Height: common.Int64Ptr(240)}
 	req.Output = &vod.ComposeMediaOutput{FileName: common.StringPtr("composed"), Description: common.StringPtr("red, blue, tone"),
@@ -172,7 +177,7 @@ func TestComposeMedia(t *testing.T) {
 	require.Regexp(t, `^[0-9]{19}$`, *r.Output.FileId)
 	require.Equal(t, int64(320), *r.MetaData.Width)
 	require.Equal(t, "ctx-1", *r.SessionContext)
-	require.Len(t, r.Input.Tracks, 3)
+	require.Len(t, r.Input.Tracks, 4)
 
 	out := composeFile(t, *r.Output.FileUrl, "out.mp4")
 	p, dur := probeComposed(t, out)
@@ -189,6 +194,11 @@ func TestComposeMedia(t *testing.T) {
 	requireRGB(t, blue, pixel(t, out, 1.0, 150, 110), "blue clip's bottom-right corner")
 	requireRGB(t, red, pixel(t, out, 1.0, 170, 130), "red outside the blue clip")
 	requireRGB(t, red, pixel(t, out, 1.7, 10, 10), "red after the blue clip ended")
+	white := [3]int{255, 255, 255}
+	requireRGB(t, white, pixel(t, out, 1.4, 240, 120), "the sticker, 20 px wide, centred a quarter right of the centre")
+	requireRGB(t, red, pixel(t, out, 1.4, 252, 120), "right of the sticker")
+	requireRGB(t, red, pixel(t, out, 1.0, 240, 120), "before the sticker's start")
+	requireRGB(t, red, pixel(t, out, 1.8, 240, 120), "after the sticker's end")
 
 	require.Less(t, meanVolume(t, out, 0.1, 0.9), -60.0, "silence before the tone")
 	require.Greater(t, meanVolume(t, out, 1.1, 1.9), -30.0, "the tone from 1 s")
@@ -226,14 +236,14 @@ func TestComposeMedia(t *testing.T) {
 }
 
 // TestComposeMediaTransition joins a green clip with sound and a red one
-// by a left wipe with a sound crossfade (MediaTransitions, sent raw: the
-// SDK knows only the older Transitions), over a white canvas sized by the
-// first clip.
+// given by its URL by a left wipe with a sound crossfade (MediaTransitions,
+// sent raw: the SDK knows only the older Transitions), over a white canvas
+// sized by the first clip.
 func TestComposeMediaTransition(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOpts{})
 	c := s.client()
-	ids := composeSources(t, s, t.TempDir(), "green.mp4", "red.mp4")
+	ids, base := composeSources(t, s, t.TempDir(), "green.mp4", "red.mp4")
 
 	clip := func(id string) *vodapi.MediaTrackItem {
 		return &vodapi.MediaTrackItem{Type: vodapi.Ptr("Video"), VideoItem: &vodapi.VideoTrackItem{SourceMedia: vodapi.Ptr(id)}}
@@ -243,7 +253,7 @@ func TestComposeMediaTransition(t *testing.T) {
 			clip(ids["green.mp4"]),
 			{Type: vodapi.Ptr("Transition"), TransitionItem: &vodapi.MediaTransitionItem{Duration: vodapi.Ptr(1.0),
 				MediaTransitions: []*vodapi.TransitionOperation{{Type: vodapi.Ptr("WipeLeft")}, {Type: vodapi.Ptr("AudioFadeInFadeOut")}}}},
-			clip(ids["red.mp4"]),
+			clip(base + "/red.mp4"), // a URL: downloaded by the task
 		}}},
 		Canvas: &vodapi.Canvas{Color: vodapi.Ptr("White")},
 		Output: &vodapi.ComposeMediaOutput{FileName: vodapi.Ptr("wipe")},
@@ -272,7 +282,7 @@ func TestComposeMediaAudioOnly(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOpts{})
 	c := s.client()
-	ids := composeSources(t, s, t.TempDir(), "green.mp4", "tone.m4a")
+	ids, _ := composeSources(t, s, t.TempDir(), "green.mp4", "tone.m4a")
 
 	green := func(fn func(v *vodapi.VideoTrackItem)) *vodapi.MediaTrackItem {
 		v := &vodapi.VideoTrackItem{SourceMedia: vodapi.Ptr(ids["green.mp4"])}
@@ -315,7 +325,8 @@ func TestComposeMediaBadInput(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, serverOpts{})
 	c := s.client()
-	ids := composeSources(t, s, t.TempDir(), "red.mp4")
+	dir := t.TempDir()
+	ids, base := composeSources(t, s, dir, "red.mp4")
 	red := ids["red.mp4"]
 	output := `"Output":{"FileName":"x"}`
 	video := func(item string) string {
@@ -354,4 +365,18 @@ func TestComposeMediaBadInput(t *testing.T) {
 	lr, err := c.DescribeTasks(vod.NewDescribeTasksRequest())
 	require.NoError(t, err)
 	require.Len(t, lr.Response.TaskSet, 1, "only the pull of the source")
+
+	// A URL source is only known once fetched: a file that is not media
+	// fails the task, which creates no media.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "junk.mp4"), []byte("not a video"), 0o600))
+	var resp vodapi.ComposeMediaResponse
+	require.NoError(t, s.callInto(t, "ComposeMedia", json.RawMessage(video(`{"Type":"Video","VideoItem":{"SourceMedia":"`+base+`/junk.mp4"}}`)), &resp))
+	r := waitTask(t, c, *resp.TaskId, nil).Response.ComposeMediaTask
+	require.Equal(t, "FINISH", *r.Status)
+	require.Equal(t, int64(60000), *r.ErrCode)
+	require.Contains(t, *r.Message, "junk.mp4")
+	require.Nil(t, r.Output)
+	require.Nil(t, r.MetaData)
+	search := searchMedia(t, c, nil)
+	require.Equal(t, uint64(1), *search.Response.TotalCount, "only the source media")
 }
