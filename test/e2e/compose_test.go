@@ -227,6 +227,19 @@ func TestComposeMedia(t *testing.T) {
 	require.Equal(t, "-25%", *input.Tracks[1].TrackItems[1].VideoItem.YPos)
 	require.Equal(t, int64(320), *input.Canvas.Width)
 
+	// Its completion event carries the result.
+	evs, _ := pullEvents(t, c)
+	var ev *vod.ComposeMediaTask
+	for _, e := range evs {
+		if *e.EventType == "ComposeMediaComplete" {
+			ev = e.ComposeMediaCompleteEvent
+		}
+	}
+	require.NotNil(t, ev, "a ComposeMediaComplete event")
+	require.Equal(t, taskID, *ev.TaskId)
+	require.Equal(t, *r.Output.FileId, *ev.Output.FileId)
+	require.Equal(t, "ctx-1", *ev.SessionContext)
+
 	// The new media is a media like any other.
 	info := describeMedia(t, c, nil, *r.Output.FileId).Response.MediaInfoSet[0]
 	require.Equal(t, "composed", *info.BasicInfo.Name)
