@@ -64,6 +64,12 @@ func composeSpec(in *vodapi.ComposeMediaTaskInput, srcs map[string]media.Compose
 	if err := composeOutput(&spec, in.Output); err != nil {
 		return spec, err
 	}
+	if firstPicture(&spec) == nil {
+		// Only sounds: an mp4 of the mix alone rather than a blank picture.
+		if spec.NoVideo = true; spec.NoAudio {
+			return spec, tcapi.Errorf("InvalidParameterValue", "the tracks hold no picture and Output.RemoveAudio drops the sound")
+		}
+	}
 	if spec.Fps == 0 {
 		spec.Fps = composeDefaultFps
 		if first := firstPicture(&spec); first != nil && first.Fps >= 1 {
