@@ -177,58 +177,78 @@ func (g *composeGraph) video() {
 
 // videoTrack joins the pieces of a video track into one transparent
 // canvas-sized picture starting at 0, and returns its label ("" for a
-// track without clips).
+// track without clips). Each piece ends on the frame nearest its end on
+// the timeline, so that pieces of fractional frames do not push the ones
+// after them out of step with their sound.
 func (g *composeGraph) videoTrack(lt laidTrack) string {
 	if len(lt.clips) == 0 {
 		return ""
 	}
-	var cur string
-	var length float64
+	frame := func(t float64) int { return int(math.Round(t * float64(g.s.Fps))) }
+	var (
+		cur    string
+		frames int     // frames joined so far
+		pos    float64 // where the joined pieces end on the timeline
+	)
 	for _, seg := range lt.segs {
-		var piece string
-		var plen float64
-		if seg.clip == nil {
-			piece, plen = g.label("g"), seg.gap
-			g.graph = append(g.graph, g.transparent(plen)+",settb=AVTB["+piece+"]")
-		} else {
-			piece, plen = g.layer(seg.clip), seg.clip.length
+		start, end := pos, pos+seg.gap
+		if seg.clip != nil {
+			start, end = seg.clip.start, seg.clip.start+seg.clip.length
 		}
+		n := max(1, frame(end)-frame(start))
+		var piece string
+		if seg.clip == nil {
+			piece = g.label("g")
+			g.graph = append(g.graph, g.transparent(n)+",settb=AVTB["+piece+"]")
+		} else {
+			piece = g.layer(seg.clip, n)
+		}
+		pos = end
 		if cur == "" {
-			cur, length = piece, plen
+			cur, frames = piece, n
 			continue
 		}
 		next := g.label("j")
-		switch seg.xfade {
-		case "":
+		if seg.xfade == "" {
 			g.graph = append(g.graph, fmt.Sprintf("[%s][%s]concat=n=2:v=1:a=0[%s]", cur, piece, next))
-			length += plen
-		default:
-			tr := "transition=" + seg.xfade
-			if seg.xfade == "cut" {
-				tr = "transition=custom:expr=B"
-			}
-			g.graph = append(g.graph, fmt.Sprintf("[%s][%s]xfade=%s:duration=%s:offset=%s[%s]",
-				cur, piece, tr, fmtNum(seg.overlap), fmtNum(length-seg.overlap), next))
-			length += plen - seg.overlap
+			frames += n
+			cur = next
+			continue
 		}
+		tr := "transition=" + seg.xfade
+		if seg.xfade == "cut" {
+			tr = "transition=custom:expr=B"
+		}
+		overlap := min(max(1, frame(seg.clip.start+seg.overlap)-frame(start)), frames, n)
+		// The transition starts on the first frame of the overlap: half a
+		// frame earlier is safe from rounding.
+		g.graph = append(g.graph, fmt.Sprintf("[%s][%s]xfade=%s:duration=%s:offset=%s[%s]",
+			cur, piece, tr, g.frameTime(float64(overlap)), g.frameTime(max(0, float64(frames-overlap)-0.5)), next))
+		frames += n - overlap
 		cur = next
 	}
 	return cur
 }
 
-// transparent is a source of transparent canvas-sized frames lasting d
-// seconds.
-func (g *composeGraph) transparent(d float64) string {
-	return fmt.Sprintf("color=c=black@0:s=%dx%d:r=%d:d=%s,format=yuva420p", g.s.Width, g.s.Height, g.s.Fps, fmtNum(d))
+// frameTime writes the time of n frames, to the microsecond.
+func (g *composeGraph) frameTime(n float64) string {
+	return strconv.FormatFloat(math.Round(n/float64(g.s.Fps)*1e6)/1e6, 'f', -1, 64)
 }
 
-// layer draws clip c at its place on a transparent canvas layer lasting
-// the clip, and returns the layer's label.
-func (g *composeGraph) layer(c *clip) string {
+// transparent is a source of n transparent canvas-sized frames (color
+// makes frames while their time is below d: half a frame less than n is
+// n, whatever the rounding).
+func (g *composeGraph) transparent(n int) string {
+	return fmt.Sprintf("color=c=black@0:s=%dx%d:r=%d:d=%s,format=yuva420p", g.s.Width, g.s.Height, g.s.Fps, g.frameTime(float64(n)-0.5))
+}
+
+// layer draws clip c at its place on a transparent canvas layer of n
+// frames, and returns the layer's label.
+func (g *composeGraph) layer(c *clip, n int) string {
 	pic, w, h := g.picture(c)
 	x, y := g.position(c.it, w, h)
 	bg, out := g.label("l"), g.label("s")
-	g.graph = append(g.graph, g.transparent(c.length)+"["+bg+"]",
+	g.graph = append(g.graph, g.transparent(n)+"["+bg+"]",
 		fmt.Sprintf("[%s][%s]overlay=x=%d:y=%d:eof_action=pass:format=auto,format=yuva420p,settb=AVTB[%s]", bg, pic, x, y, out))
 	return out
 }

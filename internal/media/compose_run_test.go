@@ -135,3 +135,32 @@ func TestComposeRunTransition(t *testing.T) {
 	requireColour(t, blue, pixelAt(t, &r, out, 1.5, 300, 120), "right half mid-wipe")
 	requireColour(t, blue, pixelAt(t, &r, out, 2.5, 10, 10), "second clip")
 }
+
+// TestComposeRunFrameSteps places a clip after seven gaps of 0.13 s, each
+// 3.25 frames at 25 fps: the clip must start at 0.91 s, not four frames
+// per gap later (1.12 s).
+func TestComposeRunFrameSteps(t *testing.T) {
+	t.Parallel()
+	var r Runner
+	dir := t.TempDir()
+	blueSrc := composeSource(t, &r, dir, "blue.mp4", "-f", "lavfi", "-i", "color=blue:s=160x120:r=25:d=1",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+	var items []ComposeItem
+	for range 7 {
+		items = append(items, ComposeItem{Kind: ItemEmpty, Duration: 0.13})
+	}
+	items = append(items, ComposeItem{Kind: ItemMedia, Source: blueSrc})
+	spec := ComposeSpec{Width: 160, Height: 120, Background: "white", Fps: 25, NoAudio: true,
+		Tracks: []ComposeTrack{{Kind: TrackVideo, Items: items}}}
+	out := filepath.Join(dir, "out.mp4")
+	args, d, err := ComposeArgs(spec, out)
+	require.NoError(t, err)
+	require.InDelta(t, 1.91, d, 1e-9)
+	require.NoError(t, r.Run(t.Context(), args, nil))
+	requireColour(t, white, pixelAt(t, &r, out, 0.85, 80, 60), "the gaps")
+	requireColour(t, blue, pixelAt(t, &r, out, 1.0, 80, 60), "the clip from 0.92 s")
+	p, err := r.Probe(t.Context(), out)
+	require.NoError(t, err)
+	require.Empty(t, p.Audio)
+	require.InDelta(t, 1.91, p.Duration, 0.05)
+}
