@@ -141,8 +141,10 @@ func (g *composeGraph) label(prefix string) string {
 func (g *composeGraph) inputArgs(c *clip) []string {
 	src := c.it.Source
 	if src.Still {
-		return []string{"-loop", "1", "-framerate", strconv.Itoa(max(1, g.s.Fps)), "-t", fmtNum(c.take),
-			"-protocol_whitelist", localProtocols, "-i", src.Path}
+		// Held by the loop filter: -loop is an option of the image2
+		// demuxer only, and a GIF or a file without an extension has
+		// another.
+		return []string{"-protocol_whitelist", localProtocols, "-i", src.Path}
 	}
 	var a []string
 	if c.it.From > 0 {
@@ -271,6 +273,9 @@ func (g *composeGraph) sticker(cur string, c *clip) string {
 func (g *composeGraph) picture(c *clip) (string, int, int) {
 	it, s := c.it, g.s
 	chain := []string{fmt.Sprintf("[%d:v]trim=duration=%s", c.input, fmtNum(c.take)), "setpts=PTS-STARTPTS"}
+	if it.Source.Still {
+		chain = []string{fmt.Sprintf("[%d:v]loop=loop=-1:size=1,setpts=N/%d/TB,trim=duration=%s", c.input, s.Fps, fmtNum(c.take))}
+	}
 	if !it.Source.Still && math.Abs(c.length-c.take) > 1e-6 {
 		chain = append(chain, "setpts="+fmtNum(c.length/c.take)+"*PTS")
 	}

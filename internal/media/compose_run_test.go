@@ -18,7 +18,7 @@ func composeSource(t *testing.T, r *Runner, dir, name string, args ...string) Co
 	require.NoError(t, err)
 	src := ComposeSource{Path: out, Duration: p.Duration, Width: p.Width, Height: p.Height,
 		HasVideo: len(p.Video) > 0, HasAudio: len(p.Audio) > 0}
-	if filepath.Ext(name) == ".png" {
+	if ext := filepath.Ext(name); ext == ".png" || ext == ".gif" {
 		src.Still, src.Duration = true, 0
 	}
 	return src
@@ -68,7 +68,8 @@ func TestComposeRun(t *testing.T) {
 	blueSrc := composeSource(t, &r, dir, "blue.mp4", "-f", "lavfi", "-i", "color=blue:s=160x120:r=25:d=1",
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
 	tone := composeSource(t, &r, dir, "tone.m4a", "-f", "lavfi", "-i", "sine=f=440:d=3", "-c:a", "aac")
-	whitePic := composeSource(t, &r, dir, "white.png", "-f", "lavfi", "-i", "color=white:s=40x40", "-frames:v", "1")
+	// A GIF: its demuxer has no -loop option.
+	whitePic := composeSource(t, &r, dir, "white.gif", "-f", "lavfi", "-i", "color=white:s=40x40", "-frames:v", "1")
 
 	spec := ComposeSpec{Width: 320, Height: 240, Background: "black", Fps: 25, SampleRate: 44100, Channels: 2,
 		Tracks: []ComposeTrack{

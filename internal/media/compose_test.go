@@ -51,7 +51,7 @@ func TestComposeArgs(t *testing.T) {
 		"[l6][p5]overlay=x=-170:y=-90:eof_action=pass:format=auto,format=yuva420p,settb=AVTB[s7]",
 		"[s4][s7]xfade=transition=fade:duration=0.48:offset=1.5[j8]", // 1.5 s is frame 37.5: 12 frames overlap,
 		"[v1][j8]overlay=eof_action=pass:format=auto[v9]",
-		"[2:v]trim=duration=1,setpts=PTS-STARTPTS,fps=25,scale=100:50,setsar=1,format=yuva420p,hflip[p10]",
+		"[2:v]loop=loop=-1:size=1,setpts=N/25/TB,trim=duration=1,fps=25,scale=100:50,setsar=1,format=yuva420p,hflip[p10]",
 		"[p10]setpts=PTS+0.5/TB[m11]",
 		"[v9][m11]overlay=x=110:y=65:eof_action=pass:format=auto:enable='between(t,0.5,1.5)'[v12]",
 		"[v12]format=yuv420p,setsar=1[vout]",
@@ -64,7 +64,7 @@ func TestComposeArgs(t *testing.T) {
 	want := slices.Concat(
 		[]string{"-ss", "1", "-t", "2", "-protocol_whitelist", localProtocols, "-i", "/w/a.mp4"},
 		[]string{"-t", "1", "-protocol_whitelist", localProtocols, "-i", "/w/a.mp4"},
-		[]string{"-loop", "1", "-framerate", "25", "-t", "1", "-protocol_whitelist", localProtocols, "-i", "/w/p.png"},
+		[]string{"-protocol_whitelist", localProtocols, "-i", "/w/p.png"},
 		[]string{"-t", "1", "-protocol_whitelist", localProtocols, "-i", "/w/s.m4a"},
 		[]string{"-filter_complex", graph},
 		[]string{"-map", "[vout]", "-c:v", "libx264", "-preset", DefaultPreset, "-crf", "23", "-pix_fmt", "yuv420p", "-r", "25"},
