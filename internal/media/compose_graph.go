@@ -11,7 +11,7 @@ import (
 // (mp4, or mp3 when s.AudioOnly), and the output's duration in seconds.
 //
 // Each media item is one input, cut to its part of the source with -ss and
-// -t (pictures are looped for their length). A video track becomes one
+// -t (a still picture is held by the loop filter). A video track becomes one
 // canvas-sized picture with transparency: each clip is scaled, turned and
 // placed on a transparent layer of the canvas, gaps are transparent
 // layers, and the pieces are joined by concat or, across a transition, by

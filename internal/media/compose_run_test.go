@@ -165,3 +165,20 @@ func TestComposeRunFrameSteps(t *testing.T) {
 	require.Empty(t, p.Audio)
 	require.InDelta(t, 1.91, p.Duration, 0.05)
 }
+
+// TestComposeRunRotate turns a wide red bar a quarter turn: it stands
+// upright in the middle of the canvas, with transparent corners.
+func TestComposeRunRotate(t *testing.T) {
+	t.Parallel()
+	var r Runner
+	dir := t.TempDir()
+	bar := composeSource(t, &r, dir, "bar.png", "-f", "lavfi", "-i", "color=red:s=160x40", "-frames:v", "1")
+	spec := ComposeSpec{Width: 160, Height: 160, Background: "black", Fps: 25, NoAudio: true,
+		Tracks: []ComposeTrack{{Kind: TrackVideo, Items: []ComposeItem{{Kind: ItemMedia, Source: bar, Duration: 1, Rotate: 90}}}}}
+	out := filepath.Join(dir, "out.mp4")
+	args, _, err := ComposeArgs(spec, out)
+	require.NoError(t, err)
+	require.NoError(t, r.Run(t.Context(), args, nil))
+	requireColour(t, red, pixelAt(t, &r, out, 0.5, 80, 10), "the top of the upright bar")
+	requireColour(t, black, pixelAt(t, &r, out, 0.5, 10, 80), "where the bar lay before it turned")
+}
