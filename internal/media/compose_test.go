@@ -122,6 +122,8 @@ func TestComposeLayout(t *testing.T) {
 		{"gap of nothing", TrackVideo, []ComposeItem{gap(0)}, 0, ErrInvalidSpec},
 		{"too fast", TrackAudio, []ComposeItem{{Kind: ItemMedia, Source: composeSound, Duration: 5, TargetDuration: 0.1}}, 0, ErrInvalidSpec},
 	}
+	_, err := ComposeSpec{Tracks: []ComposeTrack{{Kind: TrackAudio, Items: []ComposeItem{gap(MaxComposeDuration), media(composeSound, 0, 1)}}}}.layout()
+	require.ErrorIs(t, err, ErrInvalidSpec, "longer than the limit")
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			lt, err := layTrack(&ComposeTrack{Kind: tc.kind, Items: tc.items})

@@ -12,6 +12,10 @@ const (
 	maxComposeTempo = 10
 )
 
+// MaxComposeDuration bounds a composition's output, in seconds (12 h): a
+// stray gap of days would otherwise keep an encoder busy for as long.
+const MaxComposeDuration = 12 * 3600
+
 // clip is a media item placed on the output timeline.
 type clip struct {
 	it     *ComposeItem
@@ -64,6 +68,9 @@ func (s ComposeSpec) layout() (*timeline, error) {
 	}
 	if tl.duration <= 0 {
 		return nil, fmt.Errorf("%w: the tracks hold nothing to compose", ErrInvalidSpec)
+	}
+	if tl.duration > MaxComposeDuration {
+		return nil, fmt.Errorf("%w: the output would last %gs, more than %d s", ErrInvalidSpec, tl.duration, MaxComposeDuration)
 	}
 	return tl, nil
 }
