@@ -24,14 +24,8 @@ type fileAttrParams struct {
 // DescribeFileAttributes accepts a task that computes the MD5 and SHA-1 of
 // a media's original file.
 func (s *Service) DescribeFileAttributes(ctx context.Context, req *vodapi.DescribeFileAttributesRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	m, err := s.mediaOf(ctx, app, vodapi.Val(req.FileId))

@@ -49,14 +49,8 @@ type editVideo struct {
 // EditMedia accepts a task that cuts windows out of stored media and
 // joins them into a new media.
 func (s *Service) EditMedia(ctx context.Context, req *vodapi.EditMediaRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	switch vodapi.Val(req.InputType) {

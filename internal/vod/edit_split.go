@@ -37,14 +37,8 @@ type splitSegment struct {
 // SplitMedia accepts a task that cuts one media into segments, each
 // stored as a new media.
 func (s *Service) SplitMedia(ctx context.Context, req *vodapi.SplitMediaRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	m, err := s.editSource(ctx, app, req.FileId)

@@ -130,22 +130,10 @@ func (s *Service) qualityEnhanceType() *task.Type {
 				SessionId: vodapi.Ptr(t.SessionID), SessionContext: vodapi.Ptr(t.SessionContext)}, nil
 		},
 		Run: func(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
-			p, err := decodeEnhanceParams(x.Task)
-			if err != nil {
-				return nil, err
-			}
 			r := x.Result.(*vodapi.QualityEnhanceTask)
-			res, err := s.restore(ctx, x, p, func(n int64) { x.Update(func() { r.Progress = vodapi.Ptr(n) }) })
-			if err != nil {
-				return nil, err
-			}
-			x.Update(func() {
-				r.Output = &vodapi.QualityEnhanceTaskOutput{FileType: vodapi.Ptr(res.row.MediaType), FileUrl: vodapi.Ptr(s.url(res.row.MediaKey)),
-					FileId: vodapi.Ptr(res.row.FileID), MediaName: vodapi.Ptr(res.row.Name), ClassId: vodapi.Ptr(res.row.ClassID),
-					ExpireTime: vodapi.Ptr(expireString(res.row.ExpireAt))}
-				r.MetaData = res.meta
+			return s.runRestore(ctx, x, &r.Progress, func(out vodapi.QualityEnhanceTaskOutput, meta *vodapi.MediaMetaData) {
+				r.Output, r.MetaData = &out, meta
 			})
-			return &task.Outcome{Commit: res.insert}, nil
 		},
 		Finish: func(result any, f *task.Failure) {
 			r := result.(*vodapi.QualityEnhanceTask)
@@ -169,22 +157,11 @@ func (s *Service) rebuildMediaType() *task.Type {
 				Input: rebuildInput(p), SessionId: vodapi.Ptr(t.SessionID), SessionContext: vodapi.Ptr(t.SessionContext)}, nil
 		},
 		Run: func(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
-			p, err := decodeEnhanceParams(x.Task)
-			if err != nil {
-				return nil, err
-			}
 			r := x.Result.(*vodapi.RebuildMediaTask)
-			res, err := s.restore(ctx, x, p, func(n int64) { x.Update(func() { r.Progress = vodapi.Ptr(n) }) })
-			if err != nil {
-				return nil, err
-			}
-			x.Update(func() {
-				r.Output = &vodapi.RebuildMediaTaskOutput{FileType: vodapi.Ptr(res.row.MediaType), FileUrl: vodapi.Ptr(s.url(res.row.MediaKey)),
-					FileId: vodapi.Ptr(res.row.FileID), MediaName: vodapi.Ptr(res.row.Name), ClassId: vodapi.Ptr(res.row.ClassID),
-					ExpireTime: vodapi.Ptr(expireString(res.row.ExpireAt))}
-				r.MetaData = res.meta
+			return s.runRestore(ctx, x, &r.Progress, func(out vodapi.QualityEnhanceTaskOutput, meta *vodapi.MediaMetaData) {
+				o := vodapi.RebuildMediaTaskOutput(out) // the same fields
+				r.Output, r.MetaData = &o, meta
 			})
-			return &task.Outcome{Commit: res.insert}, nil
 		},
 		Finish: func(result any, f *task.Failure) {
 			r := result.(*vodapi.RebuildMediaTask)

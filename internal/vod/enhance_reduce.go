@@ -60,14 +60,8 @@ type reduceParams struct {
 
 // ReduceMediaBitrate accepts a ReduceMediaBitrate task.
 func (s *Service) ReduceMediaBitrate(ctx context.Context, req *ReduceMediaBitrateRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	mode := vodapi.Val(req.TasksNotifyMode)

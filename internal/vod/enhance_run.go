@@ -52,10 +52,7 @@ type enhanceSubmit struct {
 // submitEnhance validates what is common to the restoration actions and
 // submits the task.
 func (s *Service) submitEnhance(ctx context.Context, e enhanceSubmit) (string, error) {
-	if err := checkSession(e.sessionID, e.sCtx); err != nil {
-		return "", err
-	}
-	if err := checkPriority(e.priority); err != nil {
+	if err := checkTaskFields(e.sessionID, e.sCtx, e.priority); err != nil {
 		return "", err
 	}
 	fillRebuild(e.settings)
@@ -128,6 +125,27 @@ func checkOffsets(m *store.Media, start, end *float64) (float64, float64, error)
 type restored struct {
 	row  *store.Media
 	meta *vodapi.MediaMetaData
+}
+
+// runRestore runs a QualityEnhance or RebuildMedia task: the restoration,
+// with the result's Progress at *progress, then done records the new
+// media in the result (both results' outputs have the same fields).
+func (s *Service) runRestore(ctx context.Context, x *task.Exec, progress **int64,
+	done func(out vodapi.QualityEnhanceTaskOutput, meta *vodapi.MediaMetaData)) (*task.Outcome, error) {
+	p, err := decodeEnhanceParams(x.Task)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.restore(ctx, x, p, func(n int64) { x.Update(func() { *progress = vodapi.Ptr(n) }) })
+	if err != nil {
+		return nil, err
+	}
+	x.Update(func() {
+		done(vodapi.QualityEnhanceTaskOutput{FileType: vodapi.Ptr(res.row.MediaType), FileUrl: vodapi.Ptr(s.url(res.row.MediaKey)),
+			FileId: vodapi.Ptr(res.row.FileID), MediaName: vodapi.Ptr(res.row.Name), ClassId: vodapi.Ptr(res.row.ClassID),
+			ExpireTime: vodapi.Ptr(expireString(res.row.ExpireAt))}, res.meta)
+	})
+	return &task.Outcome{Commit: res.insert}, nil
 }
 
 // restore runs the restoration p asks for and stores the result as the

@@ -26,14 +26,8 @@ type inspectParams struct {
 // InspectMediaQuality accepts a task that runs a quality inspection
 // template's detectors over a media.
 func (s *Service) InspectMediaQuality(ctx context.Context, req *vodapi.InspectMediaQualityRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	m, err := s.mediaOf(ctx, app, vodapi.Val(req.FileId))

@@ -77,10 +77,7 @@ func (s *Service) ProcessMediaByProcedure(ctx context.Context, req *vodapi.Proce
 // submitProcedure validates the subtasks completely, then submits.
 func (s *Service) submitProcedure(ctx context.Context, app *store.App, fileID string, tasks *vodapi.MediaProcessTaskInput,
 	prio *int64, notify, sessionID, sessionContext *string, independent bool) (string, error) {
-	if err := checkSession(sessionID, sessionContext); err != nil {
-		return "", err
-	}
-	if err := checkPriority(prio); err != nil {
+	if err := checkTaskFields(sessionID, sessionContext, prio); err != nil {
 		return "", err
 	}
 	switch vodapi.Val(notify) {

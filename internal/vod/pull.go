@@ -95,14 +95,8 @@ func (s *Service) checkNewMedia(ctx context.Context, app *store.App, name, expir
 // PullUpload accepts a task that downloads media from a URL, probes it and
 // stores it as a new media.
 func (s *Service) PullUpload(ctx context.Context, req *vodapi.PullUploadRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	u, err := s.checkPullURL(vodapi.Val(req.MediaUrl))

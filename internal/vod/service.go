@@ -245,11 +245,29 @@ func checkSession(sessionID, sessionContext *string) error {
 	return nil
 }
 
-func checkPriority(p *int64) error {
-	if v := vodapi.Val(p); v < -10 || v > 10 {
+// checkTaskFields checks the SessionId, SessionContext and TasksPriority
+// common to task creating actions.
+func checkTaskFields(sessionID, sessionContext *string, priority *int64) error {
+	if err := checkSession(sessionID, sessionContext); err != nil {
+		return err
+	}
+	if v := vodapi.Val(priority); v < -10 || v > 10 {
 		return tcapi.Errorf("InvalidParameterValue", "TasksPriority must be between -10 and 10, got %d", v)
 	}
 	return nil
+}
+
+// taskApp resolves the application of a task creating action (app) and
+// checks its common fields (checkTaskFields).
+func (s *Service) taskApp(ctx context.Context, subAppID *uint64, sessionID, sessionContext *string, priority *int64) (*store.App, error) {
+	app, err := s.app(ctx, subAppID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTaskFields(sessionID, sessionContext, priority); err != nil {
+		return nil, err
+	}
+	return app, nil
 }
 
 // submitErr maps a Submit failure to the API error.

@@ -37,14 +37,8 @@ type unwatermarkParams struct {
 // RemoveWatermark accepts a task that finds a static logo or caption on a
 // video and writes a new media with it painted out (ffmpeg delogo).
 func (s *Service) RemoveWatermark(ctx context.Context, req *vodapi.RemoveWatermarkRequest) (any, error) {
-	app, err := s.app(ctx, req.SubAppId)
+	app, err := s.taskApp(ctx, req.SubAppId, req.SessionId, req.SessionContext, req.TasksPriority)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSession(req.SessionId, req.SessionContext); err != nil {
-		return nil, err
-	}
-	if err := checkPriority(req.TasksPriority); err != nil {
 		return nil, err
 	}
 	notify := vodapi.Val(req.TasksNotifyMode)
