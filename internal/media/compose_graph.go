@@ -303,7 +303,7 @@ func (g *composeGraph) picture(c *clip) (string, int, int) {
 // Height, one of them from the other and the source's shape, or the
 // source's own size.
 func itemSize(it *ComposeItem, cw, ch int) (int, int) {
-	w, h := it.Width.pixels(cw), it.Height.pixels(ch)
+	w, h := it.Width.pixels(cw, cw, ch), it.Height.pixels(ch, cw, ch)
 	sw, sh := it.Source.Width, it.Source.Height
 	switch {
 	case w <= 0 && h <= 0:
@@ -320,7 +320,7 @@ func itemSize(it *ComposeItem, cw, ch int) (int, int) {
 // moved by the item's X and Y from the canvas centre.
 func (g *composeGraph) position(it *ComposeItem, w, h int) (int, int) {
 	cw, ch := g.s.Width, g.s.Height
-	x := float64(cw)/2 + float64(it.X.pixels(cw)) - float64(w)/2
-	y := float64(ch)/2 + float64(it.Y.pixels(ch)) - float64(h)/2
+	x := float64(cw)/2 + float64(it.X.pixels(cw, cw, ch)) - float64(w)/2
+	y := float64(ch)/2 + float64(it.Y.pixels(ch, cw, ch)) - float64(h)/2
 	return int(math.Round(x)), int(math.Round(y))
 }
