@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/openvod/openvod/internal/media"
 	"github.com/openvod/openvod/internal/store"
@@ -386,23 +385,8 @@ func (cr *complexRun) commit(ctx context.Context, tx *store.Tx) error {
 	if cr.info.AdaptiveDynamicStreamingInfo == nil {
 		return nil
 	}
-	m, err := tx.GetMedia(ctx, cr.m.SubAppID, cr.m.FileID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // deleted meanwhile
-	}
-	if err != nil {
-		return err
-	}
-	info := &vodapi.MediaInfo{}
-	if err := json.Unmarshal(m.Info, info); err != nil {
-		return err
-	}
-	mergeInfo(info, &cr.info)
-	if m.Info, err = json.Marshal(info); err != nil {
-		return err
-	}
-	m.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-	return tx.UpdateMedia(ctx, m)
+	_, err := mergeMediaInfo(ctx, tx, cr.m, &cr.info, nil)
+	return err
 }
 
 // entryFault reports whether err fails one entry only: a problem of its

@@ -3,7 +3,6 @@ package vod
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -211,21 +210,7 @@ func (s *Service) reducedItem(ctx context.Context, src, out, key string) (*vodap
 // addTranscode records item among the transcodes of media m, replacing an
 // earlier output of the same definition, in the task's final transaction.
 func addTranscode(ctx context.Context, tx *store.Tx, m *store.Media, item *vodapi.MediaTranscodeItem) error {
-	cur, err := tx.GetMedia(ctx, m.SubAppID, m.FileID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // deleted meanwhile
-	}
-	if err != nil {
-		return err
-	}
-	info := &vodapi.MediaInfo{}
-	if err := json.Unmarshal(cur.Info, info); err != nil {
-		return err
-	}
-	mergeInfo(info, &vodapi.MediaInfo{TranscodeInfo: &vodapi.MediaTranscodeInfo{TranscodeSet: []*vodapi.MediaTranscodeItem{item}}})
-	if cur.Info, err = json.Marshal(info); err != nil {
-		return err
-	}
-	cur.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-	return tx.UpdateMedia(ctx, cur)
+	_, err := mergeMediaInfo(ctx, tx, m, &vodapi.MediaInfo{TranscodeInfo: &vodapi.MediaTranscodeInfo{
+		TranscodeSet: []*vodapi.MediaTranscodeItem{item}}}, nil)
+	return err
 }

@@ -318,30 +318,43 @@ func (pr *procRun) local(rel string) string {
 // finalURL is the URL an output will have once published.
 func (pr *procRun) finalURL(rel string) string { return pr.s.url(pr.mdir + "/" + rel) }
 
-// commit merges the outputs into the media's info (replacing earlier
-// outputs of the same templates) in the task's final transaction.
-func (pr *procRun) commit(ctx context.Context, tx *store.Tx) error {
-	m, err := tx.GetMedia(ctx, pr.m.SubAppID, pr.m.FileID)
+// mergeMediaInfo merges add into the info of media m (replacing earlier
+// outputs of the same templates) in a task's final transaction tx; edit,
+// if set, changes the row as well. It reports false for a media deleted
+// meanwhile, which it leaves alone.
+func mergeMediaInfo(ctx context.Context, tx *store.Tx, m *store.Media, add *vodapi.MediaInfo, edit func(*store.Media)) (bool, error) {
+	cur, err := tx.GetMedia(ctx, m.SubAppID, m.FileID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // deleted meanwhile
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	info := &vodapi.MediaInfo{}
-	if err := json.Unmarshal(m.Info, info); err != nil {
-		return err
+	if err := json.Unmarshal(cur.Info, info); err != nil {
+		return false, err
 	}
-	mergeInfo(info, &pr.info)
-	if m.Info, err = json.Marshal(info); err != nil {
-		return err
+	mergeInfo(info, add)
+	if cur.Info, err = json.Marshal(info); err != nil {
+		return false, err
 	}
-	if pr.cov != "" {
-		m.CoverKey = pr.mdir + "/" + pr.cov
+	if edit != nil {
+		edit(cur)
 	}
-	m.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-	if err := tx.UpdateMedia(ctx, m); err != nil {
-		return err
+	cur.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+	return true, tx.UpdateMedia(ctx, cur)
+}
+
+// commit merges the outputs into the media's info and stores the
+// independent media in the task's final transaction.
+func (pr *procRun) commit(ctx context.Context, tx *store.Tx) error {
+	ok, err := mergeMediaInfo(ctx, tx, pr.m, &pr.info, func(m *store.Media) {
+		if pr.cov != "" {
+			m.CoverKey = pr.mdir + "/" + pr.cov
+		}
+	})
+	if err != nil || !ok {
+		return err // !ok: deleted meanwhile
 	}
 	for _, nm := range pr.media {
 		err := tx.InsertMedia(ctx, nm)
