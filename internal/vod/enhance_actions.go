@@ -16,16 +16,12 @@ func (s *Service) EnhanceMediaQuality(ctx context.Context, req *vodapi.EnhanceMe
 		return nil, err
 	}
 	def := u64Def(req.Definition)
-	tpl, err := s.rebuildTemplate(ctx, enhanceMediaFamily(), app, def)
-	if err != nil {
-		return nil, err
-	}
 	out := enhanceOutput{StoragePath: req.MediaStoragePath}
 	if c := req.OutputConfig; c != nil {
 		out.Name, out.ClassID, out.Expire = c.MediaName, c.ClassId, c.ExpireTime
 	}
 	id, err := s.submitEnhance(ctx, enhanceSubmit{app: app, taskType: "QualityEnhance", kind: "EnhanceMediaQuality",
-		fileID: req.FileId, definition: def, settings: tpl, out: out,
+		fileID: req.FileId, definition: def, family: enhanceMediaFamily(), out: out,
 		sessionID: req.SessionId, sCtx: req.SessionContext, priority: req.TasksPriority})
 	if err != nil {
 		return nil, err
@@ -40,13 +36,9 @@ func (s *Service) EnhanceMediaByTemplate(ctx context.Context, req *vodapi.Enhanc
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := s.rebuildTemplate(ctx, enhanceMediaFamily(), app, vodapi.Val(req.Definition))
-	if err != nil {
-		return nil, err
-	}
 	id, err := s.submitEnhance(ctx, enhanceSubmit{app: app, taskType: "RebuildMedia", kind: "RebuildMedia",
 		fileID: req.FileId, start: req.StartTimeOffset, end: req.EndTimeOffset, definition: vodapi.Val(req.Definition),
-		settings: tpl, out: rebuildOutput(req.OutputConfig),
+		family: enhanceMediaFamily(), out: rebuildOutput(req.OutputConfig),
 		sessionID: req.SessionId, sCtx: req.SessionContext, priority: req.TasksPriority})
 	if err != nil {
 		return nil, err
@@ -65,13 +57,9 @@ func (s *Service) RebuildMediaByTemplate(ctx context.Context, req *vodapi.Rebuil
 	if err != nil {
 		return nil, err
 	}
-	tpl, err := s.rebuildTemplate(ctx, rebuildMediaFamily(), app, vodapi.Val(req.Definition))
-	if err != nil {
-		return nil, err
-	}
 	id, err := s.submitEnhance(ctx, enhanceSubmit{app: app, taskType: "RebuildMedia", kind: "RebuildMedia",
 		fileID: req.FileId, start: req.StartTimeOffset, end: req.EndTimeOffset, definition: vodapi.Val(req.Definition),
-		settings: tpl, out: rebuildOutput(req.OutputConfig),
+		family: rebuildMediaFamily(), out: rebuildOutput(req.OutputConfig),
 		sessionID: req.SessionId, sCtx: req.SessionContext, priority: req.TasksPriority})
 	if err != nil {
 		return nil, err

@@ -38,12 +38,15 @@ type enhanceOutput struct {
 
 // enhanceSubmit holds what every restoration action submits.
 type enhanceSubmit struct {
-	app             *store.App
-	taskType, kind  string
-	fileID          *string
-	start, end      *float64
-	definition      int64
-	settings        *vodapi.RebuildMediaTemplate
+	app            *store.App
+	taskType, kind string
+	fileID         *string
+	start, end     *float64
+	definition     int64
+	settings       *vodapi.RebuildMediaTemplate
+	// family, if set, holds template definition: settings are then that
+	// template, looked up before any other check.
+	family          *family[*vodapi.RebuildMediaTemplate]
 	out             enhanceOutput
 	sessionID, sCtx *string
 	priority        *int64
@@ -52,6 +55,13 @@ type enhanceSubmit struct {
 // submitEnhance validates what is common to the restoration actions and
 // submits the task.
 func (s *Service) submitEnhance(ctx context.Context, e enhanceSubmit) (string, error) {
+	if e.family != nil {
+		tpl, err := s.rebuildTemplate(ctx, e.family, e.app, e.definition)
+		if err != nil {
+			return "", err
+		}
+		e.settings = tpl
+	}
 	if err := checkTaskFields(e.sessionID, e.sCtx, e.priority); err != nil {
 		return "", err
 	}
