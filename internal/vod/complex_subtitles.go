@@ -236,4 +236,3 @@ func attachedTo(info *vodapi.MediaInfo, id string) int64 {
 	}
 	return -1
 }
-
