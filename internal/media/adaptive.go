@@ -217,6 +217,22 @@ func planAdaptive(in string, s AdaptiveSpec, p *Probe) (*Plan, error) {
 	}
 	if len(videoUsers) > 0 {
 		chains := make([]videoChain, len(videoUsers))
+		// ffmpeg's dash muxer puts every rendition in one adaptation set
+		// and refuses renditions of different aspect ratios; even rounding
+		// makes 170x128 beside 320x240 differ, so in DASH every rendition
+		// shows the largest one's shape (the least rounded), with samples a
+		// hair off square.
+		sar := "setsar=1"
+		if format == FormatDASH {
+			big := streams[videoUsers[0]].geom
+			for _, i := range videoUsers {
+				if g := streams[i].geom; g.w*g.h > big.w*big.h {
+					big = g
+				}
+			}
+			d := gcd(big.w, big.h)
+			sar = "setdar=" + strconv.Itoa(big.w/d) + "/" + strconv.Itoa(big.h/d)
+		}
 		for j, i := range videoUsers {
 			st := streams[i]
 			var pre []string
@@ -227,7 +243,7 @@ func planAdaptive(in string, s AdaptiveSpec, p *Probe) (*Plan, error) {
 			if len(s.Overlays) > 0 {
 				out += "u" // the scaled picture, under the overlays
 			}
-			chains[j] = videoChain{out: out, pre: pre, g: st.geom, post: []string{"setsar=1", "format=yuv420p"}}
+			chains[j] = videoChain{out: out, pre: pre, g: st.geom, post: []string{sar, "format=yuv420p"}}
 		}
 		videoChains(&graph, streamRef(0, p.Video[0].Index), chains)
 		if len(s.Overlays) > 0 {

@@ -137,3 +137,22 @@ func TestAdaptiveDASH(t *testing.T) {
 		require.Equal(t, 2, countFiles(t, e.dir, "manifest-chunk-"+rep+"-*.m4s"), "video %s in step", rep)
 	}
 }
+
+// TestAdaptiveDASHRoundedShapes packages renditions whose even sizes are
+// not quite the same shape (320x240 and 170x128): ffmpeg's dash muxer
+// refuses differing aspect ratios in one adaptation set unless the plan
+// gives them one.
+func TestAdaptiveDASHRoundedShapes(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	src, p := e.source(t, "av")
+	streams := adaptiveStreams()
+	streams[0].Video.Scale.Height = 128
+	plan, err := PlanAdaptive(src, AdaptiveSpec{Format: FormatDASH, Dir: e.dir, SegmentSeconds: 1, Streams: streams}, p)
+	require.NoError(t, err)
+	require.Equal(t, 2, strings.Count(strings.Join(plan.Args, " "), "setdar=4/3"), "both renditions shown 4:3")
+	e.run(t, plan)
+	mpd := filepath.Join(e.dir, "manifest.mpd")
+	require.Equal(t, 1, mpdCount(t, mpd, `width="170" height="128"`))
+	require.Equal(t, 1, mpdCount(t, mpd, `width="320" height="240"`))
+}

@@ -57,8 +57,8 @@ func TestPlanAdaptiveArgs(t *testing.T) {
 			want: [][]string{
 				input("/w/in.mp4"),
 				{"-filter_complex", "[0:0]split=2[vs0][vs1];" +
-					"[vs0]fps=24,scale=426:240,setsar=1,format=yuv420p[v0];" +
-					"[vs1]scale=1280:720,setsar=1,format=yuv420p[v1];" +
+					"[vs0]fps=24,scale=426:240,setdar=16/9,format=yuv420p[v0];" +
+					"[vs1]scale=1280:720,setdar=16/9,format=yuv420p[v1];" +
 					"[0:1]asplit=2[as0][as1]"},
 				{"-map", "[v0]", "-c:v:0", "libx264", "-preset:v:0", "veryfast", "-b:v:0", "256000",
 					"-g:v:0", "96", "-force_key_frames:v:0", "expr:gte(t,n_forced*4)"},
