@@ -158,15 +158,45 @@ func mapURIs(line string, fn func(string) string) string {
 
 // clipResult is the (unprinted) result of a FastClipMedia task, which
 // DescribeTaskDetail shows without a result field.
-type clipResult struct{}
+type clipResult struct {
+	failed bool
+}
 
 func (s *Service) fastClipType() *task.Type {
 	return &task.Type{
 		Name:      "FastClipMedia",
 		NewResult: func(*store.Task) (any, error) { return &clipResult{}, nil },
 		Run:       s.runFastClip,
-		Finish:    func(any, *task.Failure) {},
+		Finish:    func(r any, f *task.Failure) { r.(*clipResult).failed = f != nil },
 	}
+}
+
+// dropFailedClip runs in every task's final transaction. When the copy
+// task of a persisted HLS clip fails or is aborted, it removes the media
+// SimpleHlsClip or FastEditMedia created at once: without its own copies
+// the media would point at segments that may be gone. (A remuxed clip is
+// recorded only when its task succeeds.)
+func (s *Service) dropFailedClip(ctx context.Context, tx *store.Tx, t *store.Task, status string, result any) error {
+	if t.TaskType != "FastClipMedia" {
+		return nil
+	}
+	if r, ok := result.(*clipResult); status != task.StatusAborted && (!ok || !r.failed) {
+		return nil
+	}
+	var p clipParams
+	if err := json.Unmarshal(t.Params, &p); err != nil || p.Remux {
+		return err
+	}
+	err := tx.DeleteMedia(ctx, t.SubAppID, p.Media.FileID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted by its owner meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	// Before the commit, so a failed commit leaves the row for the task's
+	// next attempt to drop again; the folder holds only this clip.
+	return s.cfg.Blob.DeletePrefix(ctx, p.Media.Dir+"/")
 }
 
 // runFastClip copies a clip's segments into its media, replaces its
