@@ -35,6 +35,7 @@ type Config struct {
 	Nice             int           // niceness of ffmpeg processes; default 10
 	EventRetry       time.Duration // how long a failing event callback is retried; default 24h
 	EventTimeout     time.Duration // how long one event callback may take; default 10s
+	ExpireEvery      time.Duration // how often media past their ExpireTime are deleted; default 1m
 
 	// Credentials; generated on first start when unset.
 	SecretID, SecretKey string
@@ -86,6 +87,7 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 	fs.StringVar(&c.FFprobe, "ffprobe", env("FFPROBE", "ffprobe"), "ffprobe binary (OPENVOD_FFPROBE)")
 	fs.DurationVar(&c.EventRetry, "event-retry", envDur("EVENT_RETRY", 24*time.Hour), "how long a failing event callback is retried before it is given up (OPENVOD_EVENT_RETRY)")
 	fs.DurationVar(&c.EventTimeout, "event-timeout", envDur("EVENT_TIMEOUT", 10*time.Second), "how long one event callback may take (OPENVOD_EVENT_TIMEOUT)")
+	fs.DurationVar(&c.ExpireEvery, "expire-every", envDur("EXPIRE_EVERY", time.Minute), "how often media past their ExpireTime are deleted (OPENVOD_EXPIRE_EVERY)")
 	fs.IntVar(&c.Nice, "nice", envInt("NICE", 10), "niceness of ffmpeg processes, so the API stays responsive under load (OPENVOD_NICE)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (OPENVOD_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json (OPENVOD_LOG_FORMAT)")
@@ -131,6 +133,8 @@ func (c *Config) fill() error {
 		return fmt.Errorf("--role must be all, api or worker, got %q", c.Role)
 	case c.TaskRetention <= 0:
 		return errors.New("--task-retention must be positive")
+	case c.ExpireEvery <= 0:
+		return errors.New("--expire-every must be positive, e.g. 1m")
 	case (c.SecretID == "") != (c.SecretKey == ""):
 		return errors.New("set both OPENVOD_SECRET_ID and OPENVOD_SECRET_KEY, or neither to have a key pair generated")
 	}

@@ -151,6 +151,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	mctx, stopMaintain := context.WithCancel(ctx)
 	defer stopMaintain()
 	go maintain(mctx, db, bs, log)
+	go expire(mctx, svc, cfg.ExpireEvery, log)
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
@@ -220,6 +221,22 @@ func redact(u string) string {
 // eventRetention is how long events are kept (the pull queue promises at
 // least 4 days).
 const eventRetention = 7 * 24 * time.Hour
+
+// expire deletes the media whose ExpireTime has passed, every interval.
+func expire(ctx context.Context, svc *vod.Service, every time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if _, err := svc.ExpireMedia(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("delete expired media", "err", err)
+		}
+	}
+}
 
 // maintain removes what has outlived its use: old events and expired
 // upload sessions with their staged files.

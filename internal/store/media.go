@@ -112,6 +112,26 @@ func (db *DB) GetMedia(ctx context.Context, subAppID uint64, fileID string) (*Me
 	return scanMedia(db.queryRow(ctx, `SELECT `+mediaColumns+` FROM media WHERE file_id = ? AND sub_app_id = ?`, fileID, subAppID))
 }
 
+// ExpiredMedia returns up to limit media, of every application, whose
+// ExpireTime is not after now, the longest expired first.
+func (db *DB) ExpiredMedia(ctx context.Context, now time.Time, limit int) ([]*Media, error) {
+	rows, err := db.query(ctx, `SELECT `+mediaColumns+` FROM media WHERE expire_at > 0 AND expire_at <= ? ORDER BY expire_at LIMIT ?`,
+		ms(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Media
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // DeleteMedia removes a media row.
 func (tx *Tx) DeleteMedia(ctx context.Context, subAppID uint64, fileID string) error {
 	res, err := tx.exec(ctx, `DELETE FROM media WHERE file_id = ? AND sub_app_id = ?`, fileID, subAppID)

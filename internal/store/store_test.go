@@ -432,3 +432,41 @@ func TestAppsUploadsKV(t *testing.T) {
 		require.Equal(t, "first", v, "the first value wins")
 	})
 }
+
+func TestExpiredMedia(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		mk := func(id string, sub uint64, expire time.Time) *Media {
+			return &Media{FileID: id, SubAppID: sub, Name: id, MediaKey: "x/" + id + "/f0.mp4", MediaType: "mp4",
+				Category: "Video", ExpireAt: expire, Meta: []byte(`{}`), CreatedAt: t0, UpdatedAt: t0}
+		}
+		require.NoError(t, db.InTx(ctx, func(tx *Tx) error {
+			for _, m := range []*Media{
+				mk("never", 7, time.Time{}),
+				mk("later", 7, t0.Add(time.Hour)),
+				mk("second", 8, t0.Add(-time.Minute)),
+				mk("first", 7, t0.Add(-time.Hour)),
+				mk("now", 9, t0),
+			} {
+				if err := tx.InsertMedia(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		ids := func(ms []*Media) []string {
+			var out []string
+			for _, m := range ms {
+				out = append(out, m.FileID)
+			}
+			return out
+		}
+		got, err := db.ExpiredMedia(ctx, t0, 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{"first", "second", "now"}, ids(got), "every application's, longest expired first")
+		got, err = db.ExpiredMedia(ctx, t0, 1)
+		require.NoError(t, err)
+		require.Equal(t, []string{"first"}, ids(got))
+	})
+}

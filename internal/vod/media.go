@@ -343,17 +343,28 @@ func (s *Service) DeleteMedia(ctx context.Context, req *vodapi.DeleteMediaReques
 	if len(req.DeleteParts) > 0 {
 		return s.deleteParts(ctx, m, req.DeleteParts)
 	}
-	err = s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteMedia(ctx, app.SubAppID, m.FileID); err != nil {
-			return err
-		}
-		return s.fileDeletedEvent(ctx, tx, m, nil)
-	})
+	err = s.removeMedia(ctx, m)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, tcapi.Errorf("ResourceNotFound.FileNotExist", "media %q does not exist in this application", m.FileID)
 	}
 	if err != nil {
 		return nil, errInternal("delete media", err)
+	}
+	return &vodapi.DeleteMediaResponse{}, nil
+}
+
+// removeMedia deletes a media's row, recording FileDeleted with it, then
+// every file derived from it; store.ErrNotFound when the row is gone
+// already.
+func (s *Service) removeMedia(ctx context.Context, m *store.Media) error {
+	err := s.cfg.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteMedia(ctx, m.SubAppID, m.FileID); err != nil {
+			return err
+		}
+		return s.fileDeletedEvent(ctx, tx, m, nil)
+	})
+	if err != nil {
+		return err
 	}
 	s.notify()
 	// The row is gone, so nothing refers to the files any more; remove them,
@@ -364,7 +375,35 @@ func (s *Service) DeleteMedia(ctx context.Context, req *vodapi.DeleteMediaReques
 	if err := s.cfg.Blob.DeletePrefix(ctx, path.Dir(m.MediaKey)+"/"); err != nil {
 		s.log.Error("delete media files; they are orphaned", "file_id", m.FileID, "err", err)
 	}
-	return &vodapi.DeleteMediaResponse{}, nil
+	return nil
+}
+
+// ExpireMedia deletes every media whose ExpireTime is not after now, as
+// DeleteMedia would (FileDeleted included), and returns how many it
+// deleted. Several processes may sweep at once: a media another one
+// deleted first is skipped.
+func (s *Service) ExpireMedia(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	for {
+		batch, err := s.cfg.DB.ExpiredMedia(ctx, now, 100)
+		if err != nil || len(batch) == 0 {
+			return n, err
+		}
+		for _, m := range batch {
+			err := s.removeMedia(ctx, m)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return n, err
+			}
+			s.log.Info("media expired", "sub_app_id", m.SubAppID, "file_id", m.FileID, "expire_time", expireString(m.ExpireAt))
+			n++
+		}
+		if len(batch) < 100 {
+			return n, nil
+		}
+	}
 }
 
 // fileDeletedEvent records FileDeleted when the application switched it on.
