@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openvod/openvod/internal/tcapi"
+	"github.com/openvod/openvod/internal/vod"
 	"github.com/openvod/openvod/internal/vodapi"
 )
 
@@ -25,7 +26,7 @@ func call(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	action := args[0]
 	var reqType reflect.Type
-	for _, a := range vodapi.Actions() {
+	for _, a := range append(vodapi.Actions(), vod.ExtensionActions()...) {
 		if a.Name == action {
 			reqType = reflect.TypeOf(a.NewRequest()).Elem()
 		}

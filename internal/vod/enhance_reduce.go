@@ -36,6 +36,14 @@ const reduceMinSaving = 0.05
 // efficiently (the API's FailedOperation.NoNeedToReduceMediaBitrate).
 const codeNoNeedToReduce = "FailedOperation.NoNeedToReduceMediaBitrate"
 
+// ExtensionActions are the actions OpenVOD adds to the API version, for
+// clients such as `openvod call` that type parameters by the schema.
+func ExtensionActions() []vodapi.Action {
+	return []vodapi.Action{{Name: "ReduceMediaBitrate",
+		NewRequest:  func() any { return &ReduceMediaBitrateRequest{} },
+		NewResponse: func() any { return &ReduceMediaBitrateResponse{} }}}
+}
+
 // ReduceMediaBitrateRequest holds the parameters of ReduceMediaBitrate.
 type ReduceMediaBitrateRequest struct {
 	FileId          *string `json:"FileId" vod:"required"`
