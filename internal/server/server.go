@@ -105,6 +105,13 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	if err != nil {
 		return err
 	}
+	// Outputs recorded under another public URL (a new --public-url, or
+	// a port picked anew) are rebased onto this one.
+	if old, n, err := db.RebaseURLs(ctx, cfg.PublicURL); err != nil {
+		return fmt.Errorf("rebase stored URLs: %w", err)
+	} else if old != "" && old != cfg.PublicURL {
+		log.Info("public URL changed: stored output URLs rebased", "from", old, "to", cfg.PublicURL, "media", n)
+	}
 	svc, err = vod.New(vod.Config{DB: db, Blob: bs, Engine: engine, Media: runner, AppID: creds.AppID,
 		PublicURL: cfg.PublicURL, WorkDir: workDir, AllowPrivatePull: cfg.AllowPrivatePull, NotifyFunc: dispatcher.Notify,
 		Logger: log})

@@ -341,4 +341,38 @@ func (db *DB) PutKV(ctx context.Context, k, v string) (string, error) {
 	return db.GetKV(ctx, k)
 }
 
+// RebaseURLs records base as the URL every stored output URL starts with.
+// When the stored base differs (the server now runs under another public
+// URL), it first rewrites the URLs in every media's recorded outputs from
+// the old base to the new one, in the same transaction, and returns how
+// many media it changed and the old base.
+func (db *DB) RebaseURLs(ctx context.Context, base string) (old string, n int64, err error) {
+	const key = "public_url"
+	err = db.InTx(ctx, func(tx *Tx) error {
+		err := tx.queryRow(ctx, "SELECT v FROM kv WHERE k = ?", key).Scan(&old)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			old = ""
+		case err != nil:
+			return err
+		}
+		if old == base {
+			return nil
+		}
+		if old != "" {
+			// Only quoted URLs of the files handler: JSON string values.
+			from, to := `"`+old+`/files/`, `"`+base+`/files/`
+			res, err := tx.exec(ctx, `UPDATE media SET info = REPLACE(info, ?, ?) WHERE info LIKE ? ESCAPE '\'`,
+				from, to, "%"+escapeLike(from)+"%")
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+		}
+		_, err = tx.exec(ctx, "INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", key, base)
+		return err
+	})
+	return old, n, err
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }

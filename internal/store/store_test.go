@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -468,5 +469,46 @@ func TestExpiredMedia(t *testing.T) {
 		got, err = db.ExpiredMedia(ctx, t0, 1)
 		require.NoError(t, err)
 		require.Equal(t, []string{"first"}, ids(got))
+	})
+}
+
+func TestRebaseURLs(t *testing.T) {
+	t.Parallel()
+	forEachDialect(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		info := func(base string) []byte {
+			return []byte(`{"TranscodeInfo":{"TranscodeSet":[{"Url":"` + base + `/files/7/a/f0.f10.mp4"}]},"Note":"see http://a:1/files/x"}`)
+		}
+		require.NoError(t, db.InTx(ctx, func(tx *Tx) error {
+			for _, id := range []string{"1", "2"} {
+				m := &Media{FileID: id, SubAppID: 7, MediaKey: "7/a/" + id + "/f0.mp4", Meta: []byte(`{}`), Info: info("http://a:1"),
+					CreatedAt: t0, UpdatedAt: t0}
+				if id == "2" {
+					m.Info = []byte(`{}`)
+				}
+				if err := tx.InsertMedia(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		old, n, err := db.RebaseURLs(ctx, "http://a:1")
+		require.NoError(t, err)
+		require.Equal(t, "", old, "the first start records the base")
+		require.Zero(t, n)
+
+		old, n, err = db.RebaseURLs(ctx, "https://vod.example_1.com")
+		require.NoError(t, err)
+		require.Equal(t, "http://a:1", old)
+		require.EqualValues(t, 1, n)
+		m, err := db.GetMedia(ctx, 7, "1")
+		require.NoError(t, err)
+		want := strings.Replace(string(info("https://vod.example_1.com")), "https://vod.example_1.com/files/x", "http://a:1/files/x", 1)
+		require.JSONEq(t, want, string(m.Info), "quoted URLs rebased, text inside other strings kept")
+
+		old, n, err = db.RebaseURLs(ctx, "https://vod.example_1.com")
+		require.NoError(t, err)
+		require.Equal(t, "https://vod.example_1.com", old)
+		require.Zero(t, n, "an unchanged base rewrites nothing")
 	})
 }
