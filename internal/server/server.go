@@ -105,12 +105,8 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr stri
 	if err != nil {
 		return err
 	}
-	// Outputs recorded under another public URL (a new --public-url, or
-	// a port picked anew) are rebased onto this one.
-	if old, n, err := db.RebaseURLs(ctx, cfg.PublicURL); err != nil {
-		return fmt.Errorf("rebase stored URLs: %w", err)
-	} else if old != "" && old != cfg.PublicURL {
-		log.Info("public URL changed: stored output URLs rebased", "from", old, "to", cfg.PublicURL, "media", n)
+	if err := rebase(ctx, db, cfg, log); err != nil {
+		return err
 	}
 	svc, err = vod.New(vod.Config{DB: db, Blob: bs, Engine: engine, Media: runner, AppID: creds.AppID,
 		PublicURL: cfg.PublicURL, WorkDir: workDir, AllowPrivatePull: cfg.AllowPrivatePull, NotifyFunc: dispatcher.Notify,
@@ -228,6 +224,29 @@ func redact(u string) string {
 // eventRetention is how long events are kept (the pull queue promises at
 // least 4 days).
 const eventRetention = 7 * 24 * time.Hour
+
+// rebase moves the output URLs recorded under another public URL (a new
+// --public-url, or a port picked anew) onto this one. Only a process that
+// serves the API does: its address is the public one. A worker started
+// with another public URL is warned about instead, since it would record
+// outputs under an address the API does not serve.
+func rebase(ctx context.Context, db *store.DB, cfg Config, log *slog.Logger) error {
+	if cfg.Role == "worker" {
+		if cur, err := db.GetKV(ctx, "public_url"); err == nil && cur != cfg.PublicURL {
+			log.Warn("this worker's --public-url differs from the API's: its outputs will name the wrong address",
+				"worker", cfg.PublicURL, "api", cur)
+		}
+		return nil
+	}
+	old, n, err := db.RebaseURLs(ctx, cfg.PublicURL)
+	if err != nil {
+		return fmt.Errorf("rebase stored URLs: %w", err)
+	}
+	if old != "" && old != cfg.PublicURL {
+		log.Info("public URL changed: stored output URLs rebased", "from", old, "to", cfg.PublicURL, "media", n)
+	}
+	return nil
+}
 
 // expire deletes the media whose ExpireTime has passed, every interval.
 func expire(ctx context.Context, svc *vod.Service, every time.Duration, log *slog.Logger) {
