@@ -284,7 +284,7 @@ func (cr *complexRun) pack(ctx context.Context, i int, def uint64, staging strin
 		if err := os.MkdirAll(kdir, 0o700); err != nil {
 			return nil, err
 		}
-		if spec.Key, err = media.WriteHLSKey(kdir, keyID, cr.s.keyURL(cr.app.SubAppID, keyID), nil, ""); err != nil {
+		if spec.Key, err = media.WriteHLSKey(kdir, keyID, keyURI(cr.app.SubAppID, keyID, path.Dir(cr.m.MediaKey)+"/"+relDir), nil, ""); err != nil {
 			return nil, err
 		}
 	}

@@ -27,10 +27,13 @@ func keyBlobKey(subAppID uint64, id string) string {
 	return fmt.Sprintf("_private/keys/%d/%s.key", subAppID, id)
 }
 
-// keyURL is the URL players fetch a SimpleAES key at, as #EXT-X-KEY
-// names it.
-func (s *Service) keyURL(subAppID uint64, id string) string {
-	return fmt.Sprintf("%s%s%d/%s", s.cfg.PublicURL, keysPrefix, subAppID, id)
+// keyURI is how #EXT-X-KEY names a SimpleAES key for the playlists in
+// blob folder dir (served under /files/): relative to them, so players
+// fetch it from KeysHandler on whatever address served the playlist, and
+// a stream keeps working when the server's public URL changes.
+func keyURI(subAppID uint64, id, dir string) string {
+	up := strings.Repeat("../", strings.Count(dir, "/")+2) // dir's folders, and files/
+	return fmt.Sprintf("%s%s%d/%s", up, strings.TrimPrefix(keysPrefix, "/"), subAppID, id)
 }
 
 // putKey stores a SimpleAES key for KeysHandler.
@@ -81,7 +84,7 @@ func (s *Service) KeysHandler() http.Handler {
 	})
 }
 
-// validKeyID reports whether id is a key id as keyURL writes them: 32
+// validKeyID reports whether id is a key id as keyURI writes them: 32
 // lower-case hex digits.
 func validKeyID(id string) bool {
 	b, err := hex.DecodeString(id)
@@ -96,7 +99,9 @@ func (s *Service) deleteStreamKeys(ctx context.Context, subAppID uint64, dir str
 	if err != nil {
 		return err
 	}
-	prefix := `URI="` + s.keyURL(subAppID, "")
+	// Playlists name keys by relative URIs (older ones by absolute URLs):
+	// the id follows the keys folder of the application either way.
+	marker := fmt.Sprintf("%s%d/", keysPrefix, subAppID)
 	ids := map[string]bool{}
 	for _, k := range keys {
 		if !strings.HasSuffix(k, ".m3u8") {
@@ -115,10 +120,10 @@ func (s *Service) deleteStreamKeys(ctx context.Context, subAppID uint64, dir str
 			if !strings.HasPrefix(line, "#EXT-X-KEY:") {
 				continue
 			}
-			if _, rest, ok := strings.Cut(line, prefix); ok {
-				if id, _, ok := strings.Cut(rest, `"`); ok && validKeyID(id) {
-					ids[id] = true
-				}
+			_, uri, _ := strings.Cut(line, `URI="`)
+			uri, _, _ = strings.Cut(uri, `"`)
+			if i := strings.LastIndex(uri, marker); i >= 0 && validKeyID(uri[i+len(marker):]) {
+				ids[uri[i+len(marker):]] = true
 			}
 		}
 	}

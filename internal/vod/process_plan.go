@@ -494,7 +494,7 @@ func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput)
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
-		if spec.Key, err = media.WriteHLSKey(dir, keyID, pr.s.keyURL(pr.app.SubAppID, keyID), nil, ""); err != nil {
+		if spec.Key, err = media.WriteHLSKey(dir, keyID, keyURI(pr.app.SubAppID, keyID, pr.mdir+"/"+relDir), nil, ""); err != nil {
 			return nil, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -57,7 +58,15 @@ func fetchOK(t *testing.T, url string) string {
 
 // resolve makes a playlist's relative URI absolute.
 func resolve(base, ref string) string {
-	return base[:strings.LastIndex(base, "/")+1] + ref
+	b, err := url.Parse(base)
+	if err != nil {
+		panic(err)
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		panic(err)
+	}
+	return b.ResolveReference(r).String()
 }
 
 // playlistURIs returns the non-tag lines of a playlist.
@@ -464,6 +473,6 @@ func TestComplexAdaptiveSimpleAES(t *testing.T) {
 		pl := fetchOK(t, resolve(masterURL, u))
 		key := regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`).FindStringSubmatch(pl)
 		require.NotNil(t, key, "%s is encrypted:\n%s", u, pl)
-		require.Len(t, fetchOK(t, key[1]), 16)
+		require.Len(t, fetchOK(t, resolve(resolve(masterURL, u), key[1])), 16)
 	}
 }

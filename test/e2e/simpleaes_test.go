@@ -43,7 +43,9 @@ func TestProcessMediaAdaptiveSimpleAES(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	m := regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`).FindStringSubmatch(string(pl))
 	require.NotNil(t, m, "media playlist:\n%s", pl)
-	keyURL := m[1]
+	// Relative, so the stream survives a change of the public URL.
+	require.Regexp(t, `^(\.\./)+keys/[0-9]+/[0-9a-f]{32}$`, m[1])
+	keyURL := resolve(media, m[1])
 	require.True(t, strings.HasPrefix(keyURL, s.URL+"/keys/"), keyURL)
 	code, key := getBody(t, keyURL)
 	require.Equal(t, http.StatusOK, code)
@@ -91,9 +93,10 @@ func TestProcessMediaAdaptiveSimpleAES(t *testing.T) {
 	_, pl = getBody(t, firstEntry(t, r["Output"].(map[string]any)["Url"].(string)))
 	m = regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`).FindStringSubmatch(string(pl))
 	require.NotNil(t, m)
-	require.NotEqual(t, keyURL, m[1], "a new key per task")
-	require.Equal(t, http.StatusOK, statusOf(t, m[1]))
+	second := resolve(r["Output"].(map[string]any)["Url"].(string), m[1])
+	require.NotEqual(t, keyURL, second, "a new key per task")
+	require.Equal(t, http.StatusOK, statusOf(t, second))
 	_, err = s.call("DeleteMedia", map[string]any{"FileId": fileID})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusNotFound, statusOf(t, m[1]))
+	require.Equal(t, http.StatusNotFound, statusOf(t, second))
 }
