@@ -241,6 +241,17 @@ func (r *Runner) exec(ctx context.Context, program, path string, args []string, 
 // left in its process group is killed.
 func (r *Runner) startAndWait(cmd *exec.Cmd, started, waited chan<- error) {
 	runtime.LockOSThread()
+	if r.Nice > 0 && syscall.Gettid() == syscall.Getpid() {
+		// The main thread: the runtime cannot end it, so reniced it would
+		// stay nice for the process's life (and /proc/<pid>/stat, which
+		// shows it, would say the whole server is). While this goroutine
+		// holds it, another goroutine runs on another thread.
+		done := make(chan struct{})
+		go func() { defer close(done); r.startAndWait(cmd, started, waited) }()
+		<-done
+		runtime.UnlockOSThread()
+		return
+	}
 	// An unprivileged thread cannot raise its priority back, so a reniced
 	// thread stays locked: the runtime ends it when this goroutine returns.
 	if !r.reniceThread() {
