@@ -406,7 +406,13 @@ func (pr *procRun) sprites(i int, in *vodapi.ImageSpriteTaskInput) (*job, error)
 		if err != nil {
 			return err
 		}
-		vtt, err := media.SpriteVTT(urls, layout, pr.probe.Duration)
+		// The index names its sheets relative to itself (they share its
+		// folder), so it keeps working when the public URL changes.
+		names := make([]string, len(urls))
+		for k, u := range urls {
+			names[k] = path.Base(u)
+		}
+		vtt, err := media.SpriteVTT(names, layout, pr.probe.Duration)
 		if err != nil {
 			return err
 		}

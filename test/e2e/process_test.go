@@ -167,6 +167,9 @@ func TestProcessMediaEveryImageAndTranscodeSubtask(t *testing.T) {
 	resp.Body.Close()
 	require.True(t, strings.HasPrefix(string(vtt), "WEBVTT"))
 	require.Contains(t, string(vtt), "#xywh=0,0,142,80")
+	// Sheets are named relative to the index, beside it.
+	first := sprite["ImageUrlSet"].([]any)[0].(string)
+	require.Contains(t, string(vtt), "\n"+first[strings.LastIndex(first, "/")+1:]+"#xywh=0,0,142,80")
 	// GIF.
 	gif := subs["AnimatedGraphics"][0]["Output"].(map[string]any)
 	pg := ffprobe(t, fetch(t, dir, gif["Url"].(string)))
