@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,8 +18,12 @@ func TestPublicURLChangeRebasesStoredURLs(t *testing.T) {
 	c := s.client()
 	fileID := ingestClip(t, s, c, 2)
 	d := processMedia(t, s, map[string]any{"FileId": fileID, "MediaProcessTask": map[string]any{
-		"TranscodeTaskSet": []any{map[string]any{"Definition": 100010}}}})
-	require.Equal(t, "SUCCESS", subtasks(t, d)["Transcode"][0]["Status"])
+		"TranscodeTaskSet":                []any{map[string]any{"Definition": 100010}},
+		"ImageSpriteTaskSet":              []any{map[string]any{"Definition": 10}},
+		"AdaptiveDynamicStreamingTaskSet": []any{map[string]any{"Definition": 12}}}})
+	for typ, subs := range subtasks(t, d) {
+		require.Equal(t, "SUCCESS", subs[0]["Status"], typ)
+	}
 	before := s.URL
 
 	s.stop()
@@ -31,4 +36,19 @@ func TestPublicURLChangeRebasesStoredURLs(t *testing.T) {
 	resp, _ := httpGet(t, u, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.True(t, strings.HasPrefix(*m.BasicInfo.MediaUrl, s.URL+"/files/"))
+
+	// The encrypted stream still plays: its playlists name the key
+	// relative to themselves.
+	master := *m.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet[0].Url
+	require.True(t, strings.HasPrefix(master, s.URL+"/files/"), master)
+	variant := resolve(master, playlistURIs(fetchOK(t, master))[0])
+	key := regexp.MustCompile(`URI="([^"]+)"`).FindStringSubmatch(fetchOK(t, variant))
+	require.NotNil(t, key)
+	require.Len(t, fetchOK(t, resolve(variant, key[1])), 16)
+	// And the sprite index leads to its sheets.
+	vttURL := *m.ImageSpriteInfo.ImageSpriteSet[0].WebVttUrl
+	vtt := fetchOK(t, vttURL)
+	sheet := regexp.MustCompile(`(?m)^([^\s#]+\.jpg)#xywh=`).FindStringSubmatch(vtt)
+	require.NotNil(t, sheet, vtt)
+	fetchOK(t, resolve(vttURL, sheet[1]))
 }
