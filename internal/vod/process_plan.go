@@ -105,42 +105,23 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 		j, err := pr.headTailTranscode(i, headTailIn[k]) // complex_headtail.go
 		add(i, j, err)
 	}
-	for _, t := range in.AnimatedGraphicTaskSet {
-		i := next()
-		newRoot()
-		j, err := pr.animated(i, t)
-		add(i, j, err)
+	// The image and streaming subtasks: a job each, in request order.
+	each := func(n int, plan func(k, i int) (*job, error)) {
+		for k := range n {
+			i := next()
+			newRoot()
+			j, err := plan(k, i)
+			add(i, j, err)
+		}
 	}
-	for _, t := range in.SnapshotByTimeOffsetTaskSet {
-		i := next()
-		newRoot()
-		j, err := pr.snapshots(i, t)
-		add(i, j, err)
-	}
-	for _, t := range in.SampleSnapshotTaskSet {
-		i := next()
-		newRoot()
-		j, err := pr.samples(i, t)
-		add(i, j, err)
-	}
-	for _, t := range in.ImageSpriteTaskSet {
-		i := next()
-		newRoot()
-		j, err := pr.sprites(i, t)
-		add(i, j, err)
-	}
-	for _, t := range in.CoverBySnapshotTaskSet {
-		i := next()
-		newRoot()
-		j, err := pr.cover(i, t)
-		add(i, j, err)
-	}
-	for _, t := range in.AdaptiveDynamicStreamingTaskSet {
-		i := next()
-		newRoot()
-		j, err := pr.adaptive(i, t)
-		add(i, j, err)
-	}
+	each(len(in.AnimatedGraphicTaskSet), func(k, i int) (*job, error) { return pr.animated(i, in.AnimatedGraphicTaskSet[k]) })
+	each(len(in.SnapshotByTimeOffsetTaskSet), func(k, i int) (*job, error) { return pr.snapshots(i, in.SnapshotByTimeOffsetTaskSet[k]) })
+	each(len(in.SampleSnapshotTaskSet), func(k, i int) (*job, error) { return pr.samples(i, in.SampleSnapshotTaskSet[k]) })
+	each(len(in.ImageSpriteTaskSet), func(k, i int) (*job, error) { return pr.sprites(i, in.ImageSpriteTaskSet[k]) })
+	each(len(in.CoverBySnapshotTaskSet), func(k, i int) (*job, error) { return pr.cover(i, in.CoverBySnapshotTaskSet[k]) })
+	each(len(in.AdaptiveDynamicStreamingTaskSet), func(k, i int) (*job, error) {
+		return pr.adaptive(i, in.AdaptiveDynamicStreamingTaskSet[k])
+	})
 	return jobs
 }
 
