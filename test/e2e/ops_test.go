@@ -67,6 +67,18 @@ func TestCLICallWait(t *testing.T) {
 	require.Equal(t, "FINISH", final["Status"])
 	require.EqualValues(t, 0, final["PullUploadTask"].(map[string]any)["ErrCode"])
 
+	// The extension action ReduceMediaBitrate is known to the CLI too.
+	fileID := final["PullUploadTask"].(map[string]any)["FileId"].(string)
+	cmd = exec.Command(binPath, "call", "ReduceMediaBitrate", "--FileId", fileID, "--wait", "--endpoint", s.Addr)
+	cmd.Env = append(os.Environ(), "OPENVOD_SECRET_ID="+s.SecretID, "OPENVOD_SECRET_KEY="+s.SecretKey)
+	out, _ = cmd.Output()
+	dec = json.NewDecoder(strings.NewReader(string(out)))
+	require.NoError(t, dec.Decode(&first), string(out))
+	require.NoError(t, dec.Decode(&final), string(out))
+	require.Regexp(t, `-ReduceMediaBitrate-`, first["TaskId"])
+	require.Equal(t, "ReduceMediaBitrate", final["TaskType"])
+	require.Equal(t, "FINISH", final["Status"])
+
 	// An API error is printed with its code and a non-zero status.
 	cmd = exec.Command(binPath, "call", "DescribeTaskDetail", "--TaskId", "nope", "--endpoint", s.Addr)
 	cmd.Env = append(os.Environ(), "OPENVOD_SECRET_ID="+s.SecretID, "OPENVOD_SECRET_KEY="+s.SecretKey)
