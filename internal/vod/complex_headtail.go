@@ -85,5 +85,5 @@ func (pr *procRun) headTailTranscode(i int, in *vodapi.TranscodeTaskInput) (*job
 	if err != nil {
 		return nil, err
 	}
-	return &job{plans: []*media.Plan{join, plan}, done: done}, nil
+	return &job{plans: []*media.Plan{join, plan}, owns: pr.transcodeOwns(i, in), done: done}, nil
 }

@@ -95,9 +95,24 @@ func validKeyID(id string) bool {
 // dir (an adaptive stream's folder, or a whole media's) name in their
 // #EXT-X-KEY lines, before the playlists themselves go.
 func (s *Service) deleteStreamKeys(ctx context.Context, subAppID uint64, dir string) error {
-	keys, err := s.cfg.Blob.List(ctx, dir)
+	ids, err := s.streamKeyIDs(ctx, subAppID, dir)
 	if err != nil {
 		return err
+	}
+	for id := range ids {
+		if err := s.cfg.Blob.Delete(ctx, keyBlobKey(subAppID, id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// streamKeyIDs returns the ids of the SimpleAES keys that the HLS
+// playlists under dir name in their #EXT-X-KEY lines.
+func (s *Service) streamKeyIDs(ctx context.Context, subAppID uint64, dir string) (map[string]bool, error) {
+	keys, err := s.cfg.Blob.List(ctx, dir)
+	if err != nil {
+		return nil, err
 	}
 	// Playlists name keys by relative URIs (older ones by absolute URLs):
 	// the id follows the keys folder of the application either way.
@@ -109,12 +124,12 @@ func (s *Service) deleteStreamKeys(ctx context.Context, subAppID uint64, dir str
 		}
 		rc, err := s.cfg.Blob.Get(ctx, k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b, err := io.ReadAll(io.LimitReader(rc, 4<<20))
 		rc.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, line := range strings.Split(string(b), "\n") {
 			if !strings.HasPrefix(line, "#EXT-X-KEY:") {
@@ -127,10 +142,5 @@ func (s *Service) deleteStreamKeys(ctx context.Context, subAppID uint64, dir str
 			}
 		}
 	}
-	for id := range ids {
-		if err := s.cfg.Blob.Delete(ctx, keyBlobKey(subAppID, id)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ids, nil
 }

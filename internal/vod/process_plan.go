@@ -37,6 +37,7 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 	var tsubs []int
 	var tspecs []media.OutputSpec
 	var tdone []func() error
+	var towns [][]string
 	var headTails []int // transcodes of a join with heads and tails: jobs of their own
 	var headTailIn []*vodapi.TranscodeTaskInput
 	for _, t := range in.TranscodeTaskSet {
@@ -51,10 +52,11 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 			continue
 		}
 		tsubs, tspecs, tdone = append(tsubs, i), append(tspecs, spec), append(tdone, j)
+		towns = append(towns, pr.transcodeOwns(i, t))
 	}
 	if len(tspecs) > 0 {
 		if plan, err := media.PlanLadder(pr.src, tspecs, pr.probe); err == nil {
-			jobs = append(jobs, &job{subs: tsubs, root: ladderRoot, plans: []*media.Plan{plan}, done: func() error {
+			jobs = append(jobs, &job{subs: tsubs, root: ladderRoot, plans: []*media.Plan{plan}, owns: slices.Concat(towns...), done: func() error {
 				// The renditions' probes and hashes run side by side: they
 				// are the task's only work after the ladder.
 				errs := make([]error, len(tdone))
@@ -78,6 +80,7 @@ func (pr *procRun) plan(in *vodapi.MediaProcessTaskInput) []*job {
 					continue
 				}
 				j.subs, j.plans, dones = append(j.subs, tsubs[k]), append(j.plans, plan), append(dones, tdone[k])
+				j.owns = append(j.owns, towns[k]...)
 			}
 			if len(j.plans) > 0 {
 				j.done = func() error {
@@ -232,7 +235,7 @@ func (pr *procRun) animated(i int, in *vodapi.AnimatedGraphicTaskInput) (*job, e
 	if err != nil {
 		return nil, err
 	}
-	return &job{plans: []*media.Plan{plan}, done: func() error {
+	return &job{plans: []*media.Plan{plan}, owns: []string{fmt.Sprintf("animated/%d.", def)}, done: func() error {
 		sum, size, err := fileMD5Size(spec.Path)
 		if err != nil {
 			return err
@@ -298,7 +301,7 @@ func (pr *procRun) snapshots(i int, in *vodapi.SnapshotByTimeOffsetTaskInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return &job{plans: plans, done: func() error {
+	return &job{plans: plans, owns: []string{fmt.Sprintf("snapshot/%d/", def)}, done: func() error {
 		item := &vodapi.MediaSnapshotByTimeOffsetItem{Definition: vodapi.Ptr(def)}
 		for k, rel := range rels {
 			item.PicInfoSet = append(item.PicInfoSet, &vodapi.MediaSnapshotByTimePicInfoItem{
@@ -348,7 +351,7 @@ func (pr *procRun) samples(i int, in *vodapi.SampleSnapshotTaskInput) (*job, err
 	if err != nil {
 		return nil, err
 	}
-	return &job{plans: []*media.Plan{plan}, done: func() error {
+	return &job{plans: []*media.Plan{plan}, owns: []string{fmt.Sprintf("sample/%d/", def)}, done: func() error {
 		urls, err := pr.sequenceURLs(root, pattern)
 		if err != nil {
 			return err
@@ -382,7 +385,7 @@ func (pr *procRun) sprites(i int, in *vodapi.ImageSpriteTaskInput) (*job, error)
 		return nil, err
 	}
 	vttRel := fmt.Sprintf("sprite/%d/index.vtt", def)
-	return &job{plans: []*media.Plan{plan}, done: func() error {
+	return &job{plans: []*media.Plan{plan}, owns: []string{fmt.Sprintf("sprite/%d/", def)}, done: func() error {
 		urls, err := pr.sequenceURLs(root, pattern)
 		if err != nil {
 			return err
@@ -506,7 +509,7 @@ func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput)
 	if err != nil {
 		return nil, err
 	}
-	return &job{plans: []*media.Plan{plan}, done: func() error {
+	return &job{plans: []*media.Plan{plan}, owns: []string{relDir + "/"}, done: func() error {
 		if spec.Key != nil {
 			if err := pr.s.putKey(pr.ctx, pr.app.SubAppID, keyID, spec.Key.Key); err != nil {
 				return fmt.Errorf("store the stream's key: %w", err)

@@ -81,6 +81,10 @@ type job struct {
 	subs  []int  // indices into MediaProcessResultSet
 	root  string // local folder of this job's outputs only
 	plans []*media.Plan
+	// owns are the prefixes, in the media's folder, of every file this
+	// job's outputs consist of: once they are published, files under them
+	// that the job did not write are left over from an earlier run.
+	owns []string
 	// done records the outputs (after upload) on the result and in the
 	// media's info; it runs under the Exec's lock.
 	done func() error
@@ -112,6 +116,7 @@ type procRun struct {
 	info  vodapi.MediaInfo // outputs to merge into the media at commit
 	cov   string           // new cover key
 	media []*store.Media   // independent media to insert at commit
+	old   leftovers        // what the outputs replace (process_leftovers.go)
 }
 
 func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
@@ -150,10 +155,15 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 			return nil, fmt.Errorf("publish independent media %s: %w", nm.FileID, err)
 		}
 	}
+	if err := pr.beforePublish(ctx); err != nil {
+		return nil, fmt.Errorf("list outputs: %w", err)
+	}
 	if err := s.cfg.Blob.Publish(ctx, pr.staging, pr.mdir); err != nil {
 		return nil, fmt.Errorf("publish outputs: %w", err)
 	}
-	return &task.Outcome{Commit: pr.commit}, nil
+	// The published playlists name none of the leftovers any more.
+	pr.removeLeftovers(ctx)
+	return &task.Outcome{Commit: pr.commit, After: func() { pr.removeOldCover(context.WithoutCancel(ctx)) }}, nil
 }
 
 // runJobs runs the jobs, two at a time: one encode already keeps both
@@ -227,6 +237,8 @@ func (pr *procRun) runJob(ctx context.Context, j *job) {
 	})
 	if derr != nil {
 		pr.fail(j.subs, runFailure(derr))
+	} else {
+		pr.own(j.owns)
 	}
 	pr.changed()
 }
@@ -350,7 +362,7 @@ func mergeMediaInfo(ctx context.Context, tx *store.Tx, m *store.Media, add *voda
 func (pr *procRun) commit(ctx context.Context, tx *store.Tx) error {
 	ok, err := mergeMediaInfo(ctx, tx, pr.m, &pr.info, func(m *store.Media) {
 		if pr.cov != "" {
-			m.CoverKey = pr.mdir + "/" + pr.cov
+			pr.old.cover, m.CoverKey = m.CoverKey, pr.mdir+"/"+pr.cov
 		}
 	})
 	if err != nil || !ok {
