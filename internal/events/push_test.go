@@ -35,6 +35,11 @@ func TestPushBody(t *testing.T) {
 	sum := md5.Sum([]byte("key1600"))
 	require.Equal(t, hex.EncodeToString(sum[:]), m["Sign"], "Sign = md5(SignKey + T)")
 
+	// Bodies of another shape take the decoding path and lose the handle.
+	b, err = pushBody([]byte(`{"EventType":"X","EventHandle":"h"}`), "", time.Unix(1000, 0))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"EventType":"X"}`, string(b))
+
 	_, err = pushBody([]byte(`[1]`), "", time.Now())
 	require.Error(t, err)
 }

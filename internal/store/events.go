@@ -157,20 +157,33 @@ type PushResult struct {
 
 // RecordPush stores an attempt's outcome, if owner still holds the event.
 func (db *DB) RecordPush(ctx context.Context, seq int64, owner string, r PushResult) error {
-	state := EventPending
-	switch {
-	case r.Delivered:
-		state = EventDelivered
-	case r.Dead:
-		state = EventDead
-	}
-	var delivered int64
-	if r.Delivered {
-		delivered = ms(r.At)
-	}
-	_, err := db.exec(ctx, `UPDATE events SET state = ?, next_at = ?, last_status = ?, last_error = ?, delivered_at = ?, lease_owner = ''
-		WHERE seq = ? AND lease_owner = ?`, state, ms(r.NextAt), r.Status, r.Error, delivered, seq, owner)
-	return err
+	return db.RecordPushes(ctx, owner, map[int64]PushResult{seq: r})
+}
+
+// RecordPushes stores the outcomes of a round of attempts, by event seq,
+// in one transaction: one commit (one WAL flush) for the round instead of
+// one per event. An event owner no longer holds is left alone.
+func (db *DB) RecordPushes(ctx context.Context, owner string, rs map[int64]PushResult) error {
+	return db.InTx(ctx, func(tx *Tx) error {
+		for seq, r := range rs {
+			state := EventPending
+			switch {
+			case r.Delivered:
+				state = EventDelivered
+			case r.Dead:
+				state = EventDead
+			}
+			var delivered int64
+			if r.Delivered {
+				delivered = ms(r.At)
+			}
+			if _, err := tx.exec(ctx, `UPDATE events SET state = ?, next_at = ?, last_status = ?, last_error = ?, delivered_at = ?,
+				lease_owner = '' WHERE seq = ? AND lease_owner = ?`, state, ms(r.NextAt), r.Status, r.Error, delivered, seq, owner); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PullEvents takes up to limit visible PULL events of an application, gives
