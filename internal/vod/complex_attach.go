@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openvod/openvod/internal/blob"
 	"github.com/openvod/openvod/internal/media"
 	"github.com/openvod/openvod/internal/store"
 	"github.com/openvod/openvod/internal/tcapi"
@@ -151,11 +152,22 @@ func (s *Service) writeSubtitleRenditions(ctx context.Context, m *store.Media, i
 	dir := path.Dir(manifestKey)
 	var meta vodapi.MediaMetaData
 	json.Unmarshal(m.Meta, &meta)
+	tl, err := s.packageTimeline(ctx, dir, vodapi.Val(meta.Duration))
+	if err != nil {
+		return err
+	}
 	var rends []media.SubtitleRendition
 	for _, it := range subs {
 		vttKey, ok := s.keyOfURL(vodapi.Val(it.Url))
 		if !ok {
 			return errors.New("a subtitle's URL is not one of this server")
+		}
+		if tl.Offset > 0 {
+			// The package starts with heads: it plays a copy of the
+			// cues moved by their length.
+			if vttKey, err = s.shiftedSubtitle(ctx, vttKey, dir+"/subtitles/"+vodapi.Val(it.Id)+".vtt", tl.Offset); err != nil {
+				return err
+			}
 		}
 		r := media.SubtitleRendition{Name: vodapi.Val(it.Name), Language: vodapi.Val(it.Language), Default: vodapi.Val(it.Id) == dflt}
 		if !hls {
@@ -172,7 +184,7 @@ func (s *Service) writeSubtitleRenditions(ctx context.Context, m *store.Media, i
 			return err
 		}
 		r.URI = "subtitles/" + vodapi.Val(it.Id) + ".m3u8"
-		body := media.SubtitlePlaylist(rel, vodapi.Val(meta.Duration))
+		body := media.SubtitlePlaylist(rel, tl.Duration)
 		if _, err := s.cfg.Blob.Put(ctx, dir+"/"+r.URI, strings.NewReader(body), ""); err != nil {
 			return err
 		}
@@ -208,4 +220,51 @@ func relPath(dir, key string) (string, error) {
 		return "", errors.New("the files share no folder")
 	}
 	return strings.Repeat("../", len(from)-n) + strings.Join(to[n:], "/"), nil
+}
+
+// timelineFile, in a package's folder, says how the package's timeline
+// differs from its media's (complex packages with heads).
+const timelineFile = "timeline.json"
+
+// packageTimeline is where a package's media starts in it, and how long
+// the package plays.
+type packageTimeline struct {
+	Offset   float64 `json:"offset"`
+	Duration float64 `json:"duration"`
+}
+
+// packageTimeline reads the timeline of the package in folder dir: the
+// media's own (offset 0, duration d) unless the package says otherwise.
+func (s *Service) packageTimeline(ctx context.Context, dir string, d float64) (packageTimeline, error) {
+	tl := packageTimeline{Duration: d}
+	rc, err := s.cfg.Blob.Get(ctx, dir+"/"+timelineFile)
+	if errors.Is(err, blob.ErrNotFound) {
+		return tl, nil
+	}
+	if err != nil {
+		return tl, err
+	}
+	defer rc.Close()
+	err = json.NewDecoder(io.LimitReader(rc, 4<<10)).Decode(&tl)
+	return tl, err
+}
+
+// shiftedSubtitle stores at key to a copy of the WebVTT file at key from,
+// with every cue moved by offset seconds, and returns to.
+func (s *Service) shiftedSubtitle(ctx context.Context, from, to string, offset float64) (string, error) {
+	rc, err := s.cfg.Blob.Get(ctx, from)
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(io.LimitReader(rc, maxSubtitleBytes+1))
+	rc.Close()
+	if err != nil {
+		return "", err
+	}
+	vtt, err := media.ShiftVTT(string(b), offset)
+	if err != nil {
+		return "", err
+	}
+	_, err = s.cfg.Blob.Put(ctx, to, strings.NewReader(vtt), "text/vtt")
+	return to, err
 }

@@ -331,6 +331,16 @@ func (cr *complexRun) writeSubtitles(dir, format, manifest string, res *media.Co
 	if err := os.MkdirAll(filepath.Join(dir, "subtitles"), 0o755); err != nil {
 		return nil, "", err
 	}
+	if cr.head > 0 {
+		// Subtitles attached later (AttachMediaSubtitles) move as these do.
+		b, err := json.Marshal(packageTimeline{Offset: cr.head, Duration: cr.probe.Duration})
+		if err != nil {
+			return nil, "", err
+		}
+		if err := os.WriteFile(filepath.Join(dir, timelineFile), b, 0o644); err != nil {
+			return nil, "", err
+		}
+	}
 	for _, sub := range cr.subs {
 		id := vodapi.Val(sub.item.Id)
 		vtt := "subtitles/" + id + ".vtt"

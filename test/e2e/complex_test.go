@@ -357,6 +357,21 @@ func TestComplexAdaptiveHeadTailAudioSubtitles(t *testing.T) {
 	vtt := fetchOK(t, resolve(subURL, playlistURIs(fetchOK(t, subURL))[0]))
 	require.Contains(t, vtt, "00:00:01.200 --> 00:00:01.900\nHello there", "cues move by the head's length")
 	require.Contains(t, vtt, "00:00:02.000 --> 00:00:02.800\nGoodbye now")
+	// Detached and attached again, the subtitle still follows the heads.
+	detach := vod.NewAttachMediaSubtitlesRequest()
+	detach.FileId, detach.Operation, detach.SubtitleIds = common.StringPtr(mainID), common.StringPtr("Detach"), common.StringPtrs([]string{"en"})
+	detach.AdaptiveDynamicStreamingDefinition = common.Uint64Ptr(hls)
+	_, err = c.AttachMediaSubtitles(detach)
+	require.NoError(t, err)
+	// (DefaultSubtitleId is newer than the Go SDK v1.0.162.)
+	_, err = s.call("AttachMediaSubtitles", map[string]any{"FileId": mainID, "Operation": "Attach",
+		"AdaptiveDynamicStreamingDefinition": hls, "SubtitleIds": []string{"en"}, "DefaultSubtitleId": "en"})
+	require.NoError(t, err)
+	subs = mediaLines(fetchOK(t, masterURL), "SUBTITLES")
+	require.Len(t, subs, 1)
+	subURL = resolve(masterURL, uriAttr.FindStringSubmatch(subs[0])[1])
+	vtt = fetchOK(t, resolve(subURL, playlistURIs(fetchOK(t, subURL))[0]))
+	require.Contains(t, vtt, "00:00:01.200 --> 00:00:01.900\nHello there", "re-attached cues move by the head's length")
 
 	// DASH: an AdaptationSet per language, and the subtitle's.
 	mpdURL := vodapi.Val(r.ComplexAdaptiveDynamicStreamingTaskResultSet[1].Output.Url)
