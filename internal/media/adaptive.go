@@ -323,13 +323,7 @@ func planAdaptive(in string, s AdaptiveSpec, p *Probe) (*Plan, error) {
 			}
 			vsm = append(vsm, strings.Join(parts, ","))
 		}
-		args = append(args, "-f", "hls", "-hls_time", formatSeconds(seg), "-hls_playlist_type", "vod",
-			"-hls_segment_filename", filepath.Join(s.Dir, base+"_%v_%05d.ts"),
-			"-master_pl_name", manifest, "-var_stream_map", strings.Join(vsm, " "))
-		if s.Key != nil {
-			args = append(args, "-hls_key_info_file", s.Key.InfoFile)
-		}
-		args = append(args, filepath.Join(s.Dir, base+"_%v.m3u8"))
+		args = append(args, hlsPackageArgs(s.Dir, base, manifest, seg, vsm, s.Key)...)
 	} else {
 		var sets []string
 		if len(videoUsers) > 0 {
@@ -346,4 +340,18 @@ func planAdaptive(in string, s AdaptiveSpec, p *Probe) (*Plan, error) {
 	}
 	plan.Args = args
 	return plan, nil
+}
+
+// hlsPackageArgs are the hls muxer options of an adaptive package in dir:
+// one media playlist per var_stream_map entry (base_N.m3u8) with its
+// segments (base_N_00000.ts), the master playlist manifest, and the
+// SimpleAES key when there is one.
+func hlsPackageArgs(dir, base, manifest string, seg float64, vsm []string, key *HLSKey) []string {
+	a := []string{"-f", "hls", "-hls_time", formatSeconds(seg), "-hls_playlist_type", "vod",
+		"-hls_segment_filename", filepath.Join(dir, base+"_%v_%05d.ts"),
+		"-master_pl_name", manifest, "-var_stream_map", strings.Join(vsm, " ")}
+	if key != nil {
+		a = append(a, "-hls_key_info_file", key.InfoFile)
+	}
+	return append(a, filepath.Join(dir, base+"_%v.m3u8"))
 }

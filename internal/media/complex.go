@@ -233,13 +233,7 @@ func planComplex(in string, s ComplexSpec, p *Probe) (*Plan, *ComplexResult, err
 		for k := range s.Audios {
 			vsm = append(vsm, "a:"+strconv.Itoa(k)+group)
 		}
-		args = append(args, "-f", "hls", "-hls_time", formatSeconds(seg), "-hls_playlist_type", "vod",
-			"-hls_segment_filename", filepath.Join(s.Dir, base+"_%v_%05d.ts"),
-			"-master_pl_name", manifest, "-var_stream_map", strings.Join(vsm, " "))
-		if s.Key != nil {
-			args = append(args, "-hls_key_info_file", s.Key.InfoFile)
-		}
-		args = append(args, filepath.Join(s.Dir, base+"_%v.m3u8"))
+		args = append(args, hlsPackageArgs(s.Dir, base, manifest, seg, vsm, s.Key)...)
 	} else {
 		sets := []string{"id=0,streams=v"}
 		for k := range s.Audios {
