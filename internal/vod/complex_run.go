@@ -71,6 +71,7 @@ func (s *Service) runComplex(ctx context.Context, x *task.Exec) (*task.Outcome, 
 		return nil, err
 	}
 	staging := "_staging/tasks/" + x.Task.TaskID
+	old := &leftovers{s: s, subAppID: cr.m.SubAppID, mdir: path.Dir(cr.m.MediaKey), staging: staging, log: x.Log}
 	for i, def := range cr.p.Definitions {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -95,13 +96,18 @@ func (s *Service) runComplex(ctx context.Context, x *task.Exec) (*task.Outcome, 
 				cr.info.AdaptiveDynamicStreamingInfo = mi
 			}
 			mi.AdaptiveDynamicStreamingSet = append(mi.AdaptiveDynamicStreamingSet, item)
+			old.own(fmt.Sprintf("adp/%d/", def))
 			cr.end(i, "SUCCESS", "", "SUCCESS", &vodapi.ComplexAdaptiveDynamicStreamingTaskOutput{Definition: vodapi.Ptr(def),
 				Format: item.Package, DrmType: item.DrmType, Url: item.Url})
 		}
 	}
+	if err := old.beforePublish(ctx); err != nil {
+		return nil, fmt.Errorf("list outputs: %w", err)
+	}
 	if err := s.cfg.Blob.Publish(ctx, staging, path.Dir(cr.m.MediaKey)); err != nil {
 		return nil, fmt.Errorf("publish outputs: %w", err)
 	}
+	old.remove(ctx)
 	return &task.Outcome{Commit: cr.commit}, nil
 }
 

@@ -112,11 +112,12 @@ type procRun struct {
 	// (OutputAsIndependentMedia ON), by subtask index; nil when off.
 	independent []newMedia
 
-	mu    sync.Mutex
-	info  vodapi.MediaInfo // outputs to merge into the media at commit
-	cov   string           // new cover key
-	media []*store.Media   // independent media to insert at commit
-	old   leftovers        // what the outputs replace (process_leftovers.go)
+	mu       sync.Mutex
+	info     vodapi.MediaInfo // outputs to merge into the media at commit
+	cov      string           // new cover key
+	media    []*store.Media   // independent media to insert at commit
+	old      *leftovers       // what the outputs replace (process_leftovers.go)
+	oldCover string           // the cover key the run replaced (set at commit)
 }
 
 func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
@@ -140,6 +141,7 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 	}
 	pr := &procRun{ctx: ctx, app: app, change: p.TasksNotifyMode == "Change", s: s, x: x, r: r, m: m, probe: probe, src: src, out: filepath.Join(work, "out"),
 		staging: "_staging/tasks/" + x.Task.TaskID, mdir: path.Dir(m.MediaKey), independent: p.Independent}
+	pr.old = &leftovers{s: s, subAppID: m.SubAppID, mdir: pr.mdir, staging: pr.staging, log: x.Log}
 	x.Update(func() {
 		r.FileName, r.FileUrl = vodapi.Ptr(m.Name), vodapi.Ptr(s.url(m.MediaKey))
 		json.Unmarshal(m.Meta, &r.MetaData)
@@ -155,14 +157,14 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 			return nil, fmt.Errorf("publish independent media %s: %w", nm.FileID, err)
 		}
 	}
-	if err := pr.beforePublish(ctx); err != nil {
+	if err := pr.old.beforePublish(ctx); err != nil {
 		return nil, fmt.Errorf("list outputs: %w", err)
 	}
 	if err := s.cfg.Blob.Publish(ctx, pr.staging, pr.mdir); err != nil {
 		return nil, fmt.Errorf("publish outputs: %w", err)
 	}
 	// The published playlists name none of the leftovers any more.
-	pr.removeLeftovers(ctx)
+	pr.old.remove(ctx)
 	return &task.Outcome{Commit: pr.commit, After: func() { pr.removeOldCover(context.WithoutCancel(ctx)) }}, nil
 }
 
@@ -238,7 +240,7 @@ func (pr *procRun) runJob(ctx context.Context, j *job) {
 	if derr != nil {
 		pr.fail(j.subs, runFailure(derr))
 	} else {
-		pr.own(j.owns)
+		pr.old.own(j.owns...)
 	}
 	pr.changed()
 }
@@ -362,7 +364,7 @@ func mergeMediaInfo(ctx context.Context, tx *store.Tx, m *store.Media, add *voda
 func (pr *procRun) commit(ctx context.Context, tx *store.Tx) error {
 	ok, err := mergeMediaInfo(ctx, tx, pr.m, &pr.info, func(m *store.Media) {
 		if pr.cov != "" {
-			pr.old.cover, m.CoverKey = m.CoverKey, pr.mdir+"/"+pr.cov
+			pr.oldCover, m.CoverKey = m.CoverKey, pr.mdir+"/"+pr.cov
 		}
 	})
 	if err != nil || !ok {

@@ -484,10 +484,23 @@ func TestComplexAdaptiveSimpleAES(t *testing.T) {
 		uris = append(uris, uriAttr.FindStringSubmatch(a)[1])
 	}
 	require.Len(t, uris, 3)
+	var keyURL string
 	for _, u := range uris {
 		pl := fetchOK(t, resolve(masterURL, u))
 		key := regexp.MustCompile(`#EXT-X-KEY:METHOD=AES-128,URI="([^"]+)"`).FindStringSubmatch(pl)
 		require.NotNil(t, key, "%s is encrypted:\n%s", u, pl)
-		require.Len(t, fetchOK(t, resolve(resolve(masterURL, u), key[1])), 16)
+		keyURL = resolve(resolve(masterURL, u), key[1])
+		require.Len(t, fetchOK(t, keyURL), 16)
 	}
+
+	// Made again, the package gets a new key and the old one goes.
+	r = complexTask(t, s, map[string]any{"SubAppId": s.AppID, "FileId": fileID,
+		"StreamParaSet": []any{map[string]any{"Definition": 12}}})
+	require.Equal(t, "SUCCESS", vodapi.Val(r.ComplexAdaptiveDynamicStreamingTaskResultSet[0].Status))
+	variant := resolve(masterURL, playlistURIs(fetchOK(t, masterURL))[0])
+	key := regexp.MustCompile(`URI="([^"]+)"`).FindStringSubmatch(fetchOK(t, variant))
+	require.NotNil(t, key)
+	require.Len(t, fetchOK(t, resolve(variant, key[1])), 16)
+	require.NotEqual(t, keyURL, resolve(variant, key[1]))
+	require.Equal(t, http.StatusNotFound, statusOf(t, keyURL), "the replaced package's key")
 }
