@@ -183,12 +183,6 @@ func (pr *procRun) transcode(i int, in *vodapi.TranscodeTaskInput) (func() error
 		if to != nil {
 			return pr.addIndependent(item, to, c, meta)
 		}
-		pr.addInfo(func(mi *vodapi.MediaInfo) {
-			if mi.TranscodeInfo == nil {
-				mi.TranscodeInfo = &vodapi.MediaTranscodeInfo{}
-			}
-			mi.TranscodeInfo.TranscodeSet = append(mi.TranscodeInfo.TranscodeSet, item)
-		})
 		return nil
 	}
 	return done, spec, nil
@@ -251,12 +245,6 @@ func (pr *procRun) animated(i int, in *vodapi.AnimatedGraphicTaskInput) (*job, e
 			Bitrate: vodapi.Ptr(br), Size: vodapi.Ptr(size), Md5: vodapi.Ptr(sum),
 			StartTimeOffset: vodapi.Ptr(vodapi.Val(in.StartTimeOffset)), EndTimeOffset: vodapi.Ptr(vodapi.Val(in.EndTimeOffset))}
 		pr.sub(i).AnimatedGraphicTask.Output = item
-		pr.addInfo(func(mi *vodapi.MediaInfo) {
-			if mi.AnimatedGraphicsInfo == nil {
-				mi.AnimatedGraphicsInfo = &vodapi.MediaAnimatedGraphicsInfo{}
-			}
-			mi.AnimatedGraphicsInfo.AnimatedGraphicsSet = append(mi.AnimatedGraphicsInfo.AnimatedGraphicsSet, item)
-		})
 		return nil
 	}}, nil
 }
@@ -308,12 +296,6 @@ func (pr *procRun) snapshots(i int, in *vodapi.SnapshotByTimeOffsetTaskInput) (*
 				TimeOffset: vodapi.Ptr(math.Round(shots[k].At * 1000)), Url: vodapi.Ptr(pr.finalURL(rel)), WaterMarkDefinition: wdefs})
 		}
 		pr.sub(i).SnapshotByTimeOffsetTask.Output = item
-		pr.addInfo(func(mi *vodapi.MediaInfo) {
-			if mi.SnapshotByTimeOffsetInfo == nil {
-				mi.SnapshotByTimeOffsetInfo = &vodapi.MediaSnapshotByTimeOffsetInfo{}
-			}
-			mi.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet = append(mi.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet, item)
-		})
 		return nil
 	}}, nil
 }
@@ -359,12 +341,6 @@ func (pr *procRun) samples(i int, in *vodapi.SampleSnapshotTaskInput) (*job, err
 		item := &vodapi.MediaSampleSnapshotItem{Definition: vodapi.Ptr(def), SampleType: vodapi.Ptr(vodapi.Val(tpl.SampleType)),
 			Interval: vodapi.Ptr(int64(vodapi.Val(tpl.SampleInterval))), ImageUrlSet: urls, WaterMarkDefinition: wdefs}
 		pr.sub(i).SampleSnapshotTask.Output = item
-		pr.addInfo(func(mi *vodapi.MediaInfo) {
-			if mi.SampleSnapshotInfo == nil {
-				mi.SampleSnapshotInfo = &vodapi.MediaSampleSnapshotInfo{}
-			}
-			mi.SampleSnapshotInfo.SampleSnapshotSet = append(mi.SampleSnapshotInfo.SampleSnapshotSet, item)
-		})
 		return nil
 	}}, nil
 }
@@ -407,12 +383,6 @@ func (pr *procRun) sprites(i int, in *vodapi.ImageSpriteTaskInput) (*job, error)
 			Width: vodapi.Ptr(int64(layout.CellWidth)), TotalCount: vodapi.Ptr(int64(layout.Count)), ImageUrlSet: urls,
 			WebVttUrl: vodapi.Ptr(pr.finalURL(vttRel))}
 		pr.sub(i).ImageSpriteTask.Output = item
-		pr.addInfo(func(mi *vodapi.MediaInfo) {
-			if mi.ImageSpriteInfo == nil {
-				mi.ImageSpriteInfo = &vodapi.MediaImageSpriteInfo{}
-			}
-			mi.ImageSpriteInfo.ImageSpriteSet = append(mi.ImageSpriteInfo.ImageSpriteSet, item)
-		})
 		return nil
 	}}, nil
 }
@@ -521,20 +491,8 @@ func (pr *procRun) adaptive(i int, in *vodapi.AdaptiveDynamicStreamingTaskInput)
 			CopyRightWatermarkText: vodapi.Ptr(""), BlindWatermarkDefinition: vodapi.Ptr(int64(0)),
 			SubtitleSet: []*vodapi.MediaSubtitleItem{}, DefaultSubtitleId: vodapi.Ptr(""), DrmEncryptType: vodapi.Ptr("")}
 		pr.sub(i).AdaptiveDynamicStreamingTask.Output = item
-		pr.addInfo(func(mi *vodapi.MediaInfo) {
-			if mi.AdaptiveDynamicStreamingInfo == nil {
-				mi.AdaptiveDynamicStreamingInfo = &vodapi.MediaAdaptiveDynamicStreamingInfo{}
-			}
-			mi.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet = append(mi.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet, item)
-		})
 		return nil
 	}}, nil
-}
-
-func (pr *procRun) addInfo(fn func(*vodapi.MediaInfo)) {
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	fn(&pr.info)
 }
 
 // mergeInfo adds the outputs in add to info, replacing outputs of the same
@@ -602,52 +560,50 @@ func replaceByDef[T any](old, added []*T, def func(*T) int64) []*T {
 	return append(out, added...)
 }
 
-// orderOutputs puts the outputs recorded for the media in the order of the
-// request, whatever order their jobs finished in, so that the media's sets
-// list them the same way every time.
-func (pr *procRun) orderOutputs(in *vodapi.MediaProcessTaskInput) {
-	if in == nil {
-		return
-	}
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	uint := func(d *uint64) int64 { return int64(vodapi.Val(d)) }
-	if i := pr.info.TranscodeInfo; i != nil {
-		byRequest(i.TranscodeSet, func(x *vodapi.MediaTranscodeItem) int64 { return vodapi.Val(x.Definition) },
-			in.TranscodeTaskSet, func(x *vodapi.TranscodeTaskInput) int64 { return uint(x.Definition) })
-	}
-	if i := pr.info.AnimatedGraphicsInfo; i != nil {
-		byRequest(i.AnimatedGraphicsSet, func(x *vodapi.MediaAnimatedGraphicsItem) int64 { return vodapi.Val(x.Definition) },
-			in.AnimatedGraphicTaskSet, func(x *vodapi.AnimatedGraphicTaskInput) int64 { return uint(x.Definition) })
-	}
-	if i := pr.info.SnapshotByTimeOffsetInfo; i != nil {
-		byRequest(i.SnapshotByTimeOffsetSet, func(x *vodapi.MediaSnapshotByTimeOffsetItem) int64 { return vodapi.Val(x.Definition) },
-			in.SnapshotByTimeOffsetTaskSet, func(x *vodapi.SnapshotByTimeOffsetTaskInput) int64 { return uint(x.Definition) })
-	}
-	if i := pr.info.SampleSnapshotInfo; i != nil {
-		byRequest(i.SampleSnapshotSet, func(x *vodapi.MediaSampleSnapshotItem) int64 { return vodapi.Val(x.Definition) },
-			in.SampleSnapshotTaskSet, func(x *vodapi.SampleSnapshotTaskInput) int64 { return uint(x.Definition) })
-	}
-	if i := pr.info.ImageSpriteInfo; i != nil {
-		byRequest(i.ImageSpriteSet, func(x *vodapi.MediaImageSpriteItem) int64 { return vodapi.Val(x.Definition) },
-			in.ImageSpriteTaskSet, func(x *vodapi.ImageSpriteTaskInput) int64 { return uint(x.Definition) })
-	}
-	if i := pr.info.AdaptiveDynamicStreamingInfo; i != nil {
-		byRequest(i.AdaptiveDynamicStreamingSet, func(x *vodapi.AdaptiveDynamicStreamingInfoItem) int64 { return vodapi.Val(x.Definition) },
-			in.AdaptiveDynamicStreamingTaskSet, func(x *vodapi.AdaptiveDynamicStreamingTaskInput) int64 { return uint(x.Definition) })
-	}
-}
-
-// byRequest sorts items stably by the position of their definition among
-// the request's subtasks.
-func byRequest[T, I any](items []*T, def func(*T) int64, in []I, inDef func(I) int64) {
-	pos := func(d int64) int {
-		for k, x := range in {
-			if inDef(x) == d {
-				return k
-			}
+// infoOf returns the outputs to record on the media: those of the
+// subtasks that succeeded, in the order of the request (the media shows
+// the same items the task reports). Transcodes that became media of their
+// own are left out.
+func infoOf(r *vodapi.ProcedureTask) *vodapi.MediaInfo {
+	info := &vodapi.MediaInfo{}
+	for _, sub := range r.MediaProcessResultSet {
+		if st := subStatus(sub); st == nil || *st != "SUCCESS" {
+			continue
 		}
-		return len(in)
+		switch {
+		case sub.TranscodeTask != nil && sub.TranscodeTask.Output != nil && vodapi.Val(sub.TranscodeTask.Output.FileId) == "":
+			if info.TranscodeInfo == nil {
+				info.TranscodeInfo = &vodapi.MediaTranscodeInfo{}
+			}
+			info.TranscodeInfo.TranscodeSet = append(info.TranscodeInfo.TranscodeSet, sub.TranscodeTask.Output)
+		case sub.AnimatedGraphicTask != nil && sub.AnimatedGraphicTask.Output != nil:
+			if info.AnimatedGraphicsInfo == nil {
+				info.AnimatedGraphicsInfo = &vodapi.MediaAnimatedGraphicsInfo{}
+			}
+			info.AnimatedGraphicsInfo.AnimatedGraphicsSet = append(info.AnimatedGraphicsInfo.AnimatedGraphicsSet, sub.AnimatedGraphicTask.Output)
+		case sub.SnapshotByTimeOffsetTask != nil && sub.SnapshotByTimeOffsetTask.Output != nil:
+			if info.SnapshotByTimeOffsetInfo == nil {
+				info.SnapshotByTimeOffsetInfo = &vodapi.MediaSnapshotByTimeOffsetInfo{}
+			}
+			info.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet = append(info.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet,
+				sub.SnapshotByTimeOffsetTask.Output)
+		case sub.SampleSnapshotTask != nil && sub.SampleSnapshotTask.Output != nil:
+			if info.SampleSnapshotInfo == nil {
+				info.SampleSnapshotInfo = &vodapi.MediaSampleSnapshotInfo{}
+			}
+			info.SampleSnapshotInfo.SampleSnapshotSet = append(info.SampleSnapshotInfo.SampleSnapshotSet, sub.SampleSnapshotTask.Output)
+		case sub.ImageSpriteTask != nil && sub.ImageSpriteTask.Output != nil:
+			if info.ImageSpriteInfo == nil {
+				info.ImageSpriteInfo = &vodapi.MediaImageSpriteInfo{}
+			}
+			info.ImageSpriteInfo.ImageSpriteSet = append(info.ImageSpriteInfo.ImageSpriteSet, sub.ImageSpriteTask.Output)
+		case sub.AdaptiveDynamicStreamingTask != nil && sub.AdaptiveDynamicStreamingTask.Output != nil:
+			if info.AdaptiveDynamicStreamingInfo == nil {
+				info.AdaptiveDynamicStreamingInfo = &vodapi.MediaAdaptiveDynamicStreamingInfo{}
+			}
+			info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet = append(info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet,
+				sub.AdaptiveDynamicStreamingTask.Output)
+		}
 	}
-	slices.SortStableFunc(items, func(a, b *T) int { return pos(def(a)) - pos(def(b)) })
+	return info
 }

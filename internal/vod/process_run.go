@@ -113,11 +113,13 @@ type procRun struct {
 	independent []newMedia
 
 	mu       sync.Mutex
-	info     vodapi.MediaInfo // outputs to merge into the media at commit
-	cov      string           // new cover key
-	media    []*store.Media   // independent media to insert at commit
-	old      *leftovers       // what the outputs replace (process_leftovers.go)
-	oldCover string           // the cover key the run replaced (set at commit)
+	cov      string         // new cover key
+	media    []*store.Media // independent media to insert at commit
+	old      *leftovers     // what the outputs replace (process_leftovers.go)
+	oldCover string         // the cover key the run replaced (set at commit)
+	// info holds the outputs to merge into the media at commit (infoOf),
+	// set once the jobs are done.
+	info *vodapi.MediaInfo
 }
 
 func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome, error) {
@@ -148,7 +150,7 @@ func (s *Service) runProcedure(ctx context.Context, x *task.Exec) (*task.Outcome
 	})
 	jobs := pr.plan(p.Tasks)
 	pr.runJobs(ctx, jobs)
-	pr.orderOutputs(p.Tasks)
+	x.Update(func() { pr.info = infoOf(r) })
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -362,7 +364,7 @@ func mergeMediaInfo(ctx context.Context, tx *store.Tx, m *store.Media, add *voda
 // commit merges the outputs into the media's info and stores the
 // independent media in the task's final transaction.
 func (pr *procRun) commit(ctx context.Context, tx *store.Tx) error {
-	ok, err := mergeMediaInfo(ctx, tx, pr.m, &pr.info, func(m *store.Media) {
+	ok, err := mergeMediaInfo(ctx, tx, pr.m, pr.info, func(m *store.Media) {
 		if pr.cov != "" {
 			pr.oldCover, m.CoverKey = m.CoverKey, pr.mdir+"/"+pr.cov
 		}
