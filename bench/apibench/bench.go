@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/openvod/openvod/bench/internal/benchkit"
 	"github.com/openvod/openvod/bench/internal/cpumeter"
 
 	"bytes"
@@ -24,7 +25,7 @@ const apiVersion = "2018-07-17"
 // still running.
 type bench struct {
 	o     options
-	log   progress
+	log   benchkit.Progress
 	tmp   string
 	creds creds
 	rep   *report

@@ -28,11 +28,11 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/openvod/openvod/bench/internal/benchkit"
 )
 
 // options are apibench's flags.
@@ -87,20 +87,9 @@ func main() {
 	}
 }
 
-// progress prints what the benchmark is doing to stderr, so that stdout
-// holds only the report.
-type progress struct {
-	w  io.Writer
-	t0 time.Time
-}
-
-func (p progress) Printf(format string, args ...any) {
-	fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.t0).Seconds(), fmt.Sprintf(format, args...))
-}
-
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	log := progress{w: stderr, t0: time.Now()}
-	loadStart := loadAverage()
+	log := benchkit.NewProgress(stderr)
+	loadStart := benchkit.LoadAverage()
 	tmp, err := os.MkdirTemp("", "apibench-")
 	if err != nil {
 		return err
@@ -129,7 +118,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 
 	b := &bench{o: o, log: log, tmp: tmp, creds: newCreds(), rep: &report{}}
-	b.rep.env = environment(o.Bin)
+	b.rep.env = benchkit.Environment(o.Bin)
 	b.rep.loadStart = loadStart
 	defer b.cleanup()
 	if err := b.run(ctx); err != nil {
@@ -137,40 +126,4 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	b.rep.print(stdout, o)
 	return nil
-}
-
-// loadAverage returns the 1-minute load average, or -1.
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return -1
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return -1
-	}
-	v, err := strconv.ParseFloat(f[0], 64)
-	if err != nil {
-		return -1
-	}
-	return v
-}
-
-// environment describes the machine and build, for the report header.
-func environment(bin string) string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				model = strings.TrimSpace(strings.TrimLeft(v, " \t:"))
-				break
-			}
-		}
-	}
-	rev := "(unknown version)"
-	if out, err := exec.Command(bin, "version").Output(); err == nil {
-		rev = strings.TrimSpace(string(out))
-	}
-	return fmt.Sprintf("%s %s/%s, %d CPUs (%s), %s", runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		runtime.NumCPU(), model, rev)
 }

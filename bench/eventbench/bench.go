@@ -4,13 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/openvod/openvod/bench/internal/benchkit"
 )
 
 // bench holds the state of one eventbench run; cleanup stops whatever is
 // still running.
 type bench struct {
 	o    options
-	log  progress
+	log  benchkit.Progress
 	tmp  string
 	db   *dbTarget
 	key  string // the account's SecretKey: signs the callbacks

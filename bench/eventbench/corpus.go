@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openvod/openvod/bench/internal/benchkit"
 	"github.com/openvod/openvod/internal/store"
 	"github.com/openvod/openvod/internal/vodapi"
 )
@@ -97,7 +98,7 @@ func (t *dbTarget) describe(ctx context.Context) string {
 }
 
 // cleanup drops the PostgreSQL schemas unless -keep.
-func (t *dbTarget) cleanup(log progress) {
+func (t *dbTarget) cleanup(log benchkit.Progress) {
 	if t.dsn == "" || len(t.schemas) == 0 {
 		return
 	}

@@ -36,12 +36,12 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/openvod/openvod/bench/internal/benchkit"
 )
 
 // options are eventbench's flags.
@@ -121,20 +121,9 @@ func (o options) validate() error {
 	return nil
 }
 
-// progress prints what the benchmark is doing to stderr, so that stdout
-// holds only the report.
-type progress struct {
-	w  io.Writer
-	t0 time.Time
-}
-
-func (p progress) Printf(format string, args ...any) {
-	fmt.Fprintf(p.w, "[%5.1fs] %s\n", time.Since(p.t0).Seconds(), fmt.Sprintf(format, args...))
-}
-
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	log := progress{w: stderr, t0: time.Now()}
-	loadStart := loadAverage()
+	log := benchkit.NewProgress(stderr)
+	loadStart := benchkit.LoadAverage()
 	tmp, err := os.MkdirTemp("", "eventbench-")
 	if err != nil {
 		return err
@@ -172,7 +161,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	b := &bench{o: o, log: log, tmp: tmp, db: target, key: randHex(16),
 		slog: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		rep:  &report{loadStart: loadStart, database: target.describe(ctx)}}
-	b.rep.env = environment(o.Bin)
+	b.rep.env = benchkit.Environment(o.Bin)
 	defer b.cleanup()
 	if err := b.run(ctx); err != nil {
 		return err
@@ -197,41 +186,4 @@ func buildOpenVOD(ctx context.Context, bin string, stderr io.Writer) error {
 		return fmt.Errorf("go build ./cmd/openvod (run eventbench from the module, pass -bin, or leave http out of -phases): %w", err)
 	}
 	return nil
-}
-
-// loadAverage returns the 1-minute load average, or -1.
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return -1
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return -1
-	}
-	v, err := strconv.ParseFloat(f[0], 64)
-	if err != nil {
-		return -1
-	}
-	return v
-}
-
-// environment describes the machine and build, for the report header.
-func environment(bin string) string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				model = strings.TrimSpace(strings.TrimLeft(v, " \t:"))
-				break
-			}
-		}
-	}
-	s := fmt.Sprintf("%s %s/%s, %d CPUs (%s)", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), model)
-	if bin != "" {
-		if out, err := exec.Command(bin, "version").Output(); err == nil {
-			s += ", " + strings.TrimSpace(string(out))
-		}
-	}
-	return s
 }

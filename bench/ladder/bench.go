@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openvod/openvod/bench/internal/benchkit"
 	"github.com/openvod/openvod/internal/task"
 	"github.com/openvod/openvod/internal/tcapi"
 )
@@ -30,7 +31,7 @@ const pollEvery = 200 * time.Millisecond
 // bench holds the state of one run; cleanup stops whatever still runs.
 type bench struct {
 	o     options
-	log   progress
+	log   benchkit.Progress
 	tmp   string
 	creds creds
 
@@ -89,7 +90,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		return nil, err
 	}
 
-	rep := &report{o: b.o, srcDuration: b.srcDuration, loadStart: loadAverage()}
+	rep := &report{o: b.o, srcDuration: b.srcDuration, loadStart: benchkit.LoadAverage()}
 	for i, label := range order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -117,7 +118,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 			os.RemoveAll(dir)
 		}
 	}
-	rep.loadEnd = loadAverage()
+	rep.loadEnd = benchkit.LoadAverage()
 	return rep, nil
 }
 
@@ -455,23 +456,6 @@ func childPIDs(pid int) []int {
 		}
 	}
 	return pids
-}
-
-// loadAverage returns the 1-minute load average, or -1.
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return -1
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return -1
-	}
-	v, err := strconv.ParseFloat(f[0], 64)
-	if err != nil {
-		return -1
-	}
-	return v
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

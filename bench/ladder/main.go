@@ -32,11 +32,10 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
-	"time"
 
+	"github.com/openvod/openvod/bench/internal/benchkit"
 	"github.com/openvod/openvod/internal/media"
 )
 
@@ -97,19 +96,8 @@ func main() {
 	}
 }
 
-// progress prints what the benchmark is doing to stderr, so that stdout
-// holds only the report.
-type progress struct {
-	w  io.Writer
-	t0 time.Time
-}
-
-func (p progress) Printf(format string, args ...any) {
-	fmt.Fprintf(p.w, "[%6.1fs] %s\n", time.Since(p.t0).Seconds(), fmt.Sprintf(format, args...))
-}
-
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
-	log := progress{w: stderr, t0: time.Now()}
+	log := benchkit.NewProgress(stderr)
 	for _, bin := range []string{o.FFmpeg, o.FFprobe, "nice"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			return fmt.Errorf("%s is required: %w", bin, err)
@@ -151,19 +139,6 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 // environment describes the machine and build, for the report header.
 func environment(bin string) string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "model name"); ok {
-				model = strings.TrimSpace(strings.TrimLeft(v, " \t:"))
-				break
-			}
-		}
-	}
-	rev := "(unknown version)"
-	if out, err := exec.Command(bin, "version").Output(); err == nil {
-		rev = strings.TrimSpace(string(out))
-	}
 	ff := "ffmpeg (unknown version)"
 	if out, err := exec.Command("ffmpeg", "-hide_banner", "-version").Output(); err == nil {
 		ff, _, _ = strings.Cut(string(out), "\n")
@@ -171,6 +146,5 @@ func environment(bin string) string {
 			ff = f[0] + " " + f[2]
 		}
 	}
-	return fmt.Sprintf("%s %s/%s, %d CPUs (%s), %s, %s", runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		runtime.NumCPU(), model, rev, ff)
+	return benchkit.Environment(bin) + ", " + ff
 }
