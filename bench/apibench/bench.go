@@ -1,9 +1,6 @@
 package main
 
 import (
-	"github.com/openvod/openvod/bench/internal/benchkit"
-	"github.com/openvod/openvod/bench/internal/cpumeter"
-
 	"bytes"
 	"context"
 	"fmt"
@@ -15,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/openvod/openvod/bench/internal/benchkit"
+	"github.com/openvod/openvod/bench/internal/cpumeter"
 	"github.com/openvod/openvod/internal/tcapi"
 )
 

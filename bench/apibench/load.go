@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/openvod/openvod/bench/internal/cpumeter"
-
 	"bytes"
 	"context"
 	"errors"
@@ -14,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/openvod/openvod/bench/internal/cpumeter"
 )
 
 // loadParams describes one closed-loop load run: Conns workers, each on its

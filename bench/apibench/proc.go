@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/openvod/openvod/bench/internal/benchkit"
-
 	"bytes"
 	"context"
 	"fmt"
@@ -12,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/openvod/openvod/bench/internal/benchkit"
 )
 
 // The shared pieces, under the names this program uses.

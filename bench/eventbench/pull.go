@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/openvod/openvod/bench/internal/cpumeter"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openvod/openvod/bench/internal/cpumeter"
 	"github.com/openvod/openvod/internal/store"
 	"github.com/openvod/openvod/internal/tcapi"
 	"github.com/openvod/openvod/internal/vodapi"

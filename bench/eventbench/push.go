@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/openvod/openvod/bench/internal/cpumeter"
-
 	"bytes"
 	"context"
 	"crypto/hmac"
@@ -17,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openvod/openvod/bench/internal/cpumeter"
 	"github.com/openvod/openvod/internal/events"
 	"github.com/openvod/openvod/internal/store"
 )

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"github.com/openvod/openvod/bench/internal/cpumeter"
-
-	"github.com/openvod/openvod/bench/internal/benchkit"
-
 	"bytes"
 	"context"
 	"errors"
@@ -13,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openvod/openvod/bench/internal/benchkit"
+	"github.com/openvod/openvod/bench/internal/cpumeter"
 )
 
 // The shared pieces, under the names this program uses.
