@@ -36,6 +36,10 @@ type Type struct {
 	// Finish marks the result ended: f is nil on success. Status and error
 	// fields of the result are set here.
 	Finish func(result any, f *Failure)
+	// Undo, when set, runs in the final transaction of a task that ends
+	// without success (failed or aborted): it removes what the task's
+	// acceptance made for it to complete.
+	Undo func(ctx context.Context, tx *store.Tx, t *store.Task) error
 }
 
 // Outcome is what a successful Run publishes.
@@ -229,6 +233,11 @@ func (e *Engine) Abort(ctx context.Context, t *store.Task) (bool, error) {
 			var err error
 			if done, err = tx.AbortWaiting(ctx, t.TaskID, now, detail); err != nil || !done {
 				return err
+			}
+			if typ.Undo != nil {
+				if err := typ.Undo(ctx, tx, t); err != nil {
+					return err
+				}
 			}
 			if e.cfg.FinishTxFunc != nil {
 				return e.cfg.FinishTxFunc(ctx, tx, t, StatusAborted, result)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,6 +37,13 @@ type setup struct {
 	db     *store.DB
 	engine *Engine
 	runs   atomic.Int32
+	undone sync.Map // task ids whose Undo ran
+}
+
+// wasUndone reports whether Undo ran for task id.
+func (s *setup) wasUndone(id string) bool {
+	_, ok := s.undone.Load(id)
+	return ok
 }
 
 // newSetup makes an engine over a fresh SQLite file with one task type
@@ -62,6 +70,10 @@ func newSetup(t *testing.T, workers int, run func(ctx context.Context, x *Exec) 
 			if f != nil {
 				res.ErrCode, res.Message = f.ErrCode, f.Message
 			}
+		},
+		Undo: func(ctx context.Context, tx *store.Tx, t *store.Task) error {
+			s.undone.Store(t.TaskID, true)
+			return nil
 		},
 	})
 	return s
@@ -130,6 +142,7 @@ func TestSuccessWithProgressAndCommit(t *testing.T) {
 	require.Equal(t, StatusFinish, d.Status)
 	require.Equal(t, 0, d.Result.ErrCode)
 	require.NotEmpty(t, d.FinishTime)
+	require.False(t, s.wasUndone("ok"), "a task that succeeds is not undone")
 }
 
 func TestFailureIsNotRetried(t *testing.T) {
@@ -144,6 +157,7 @@ func TestFailureIsNotRetried(t *testing.T) {
 	require.Equal(t, CodeSourceError, d.Result.ErrCode)
 	require.Equal(t, "the source is broken", d.Result.Message)
 	require.EqualValues(t, 1, s.runs.Load())
+	require.True(t, s.wasUndone("bad"), "a failed task's Undo runs")
 }
 
 func TestInternalErrorsAreRetriedThenReported(t *testing.T) {
@@ -189,6 +203,8 @@ func TestAbortRunningAndWaiting(t *testing.T) {
 	d := s.waitFor(t, "running", ended)
 	require.Equal(t, StatusAborted, d.Status)
 	require.EqualValues(t, 1, s.runs.Load(), "the aborted waiting task never ran")
+	require.True(t, s.wasUndone("waiting"), "an aborted waiting task's Undo runs")
+	require.True(t, s.wasUndone("running"), "an aborted running task's Undo runs")
 }
 
 func TestAbortFromAnotherProcessViaHeartbeat(t *testing.T) {

@@ -220,6 +220,11 @@ func (e *Engine) finish(x *Exec, typ *Type, status string, out *Outcome, f *Fail
 		if err := tx.FinishTask(ctx, x.Task.TaskID, e.owner, status, x.header.FinishTime, detail); err != nil {
 			return err
 		}
+		if f != nil && typ.Undo != nil {
+			if err := typ.Undo(ctx, tx, x.Task); err != nil {
+				return err
+			}
+		}
 		if e.cfg.FinishTxFunc != nil {
 			return e.cfg.FinishTxFunc(ctx, tx, x.Task, status, x.Result)
 		}

@@ -158,31 +158,23 @@ func mapURIs(line string, fn func(string) string) string {
 
 // clipResult is the (unprinted) result of a FastClipMedia task, which
 // DescribeTaskDetail shows without a result field.
-type clipResult struct {
-	failed bool
-}
+type clipResult struct{}
 
 func (s *Service) fastClipType() *task.Type {
 	return &task.Type{
 		Name:      "FastClipMedia",
 		NewResult: func(*store.Task) (any, error) { return &clipResult{}, nil },
 		Run:       s.runFastClip,
-		Finish:    func(r any, f *task.Failure) { r.(*clipResult).failed = f != nil },
+		Finish:    func(any, *task.Failure) {},
+		Undo:      s.dropClip,
 	}
 }
 
-// dropFailedClip runs in every task's final transaction. When the copy
-// task of a persisted HLS clip fails or is aborted, it removes the media
-// SimpleHlsClip or FastEditMedia created at once: without its own copies
-// the media would point at segments that may be gone. (A remuxed clip is
-// recorded only when its task succeeds.)
-func (s *Service) dropFailedClip(ctx context.Context, tx *store.Tx, t *store.Task, status string, result any) error {
-	if t.TaskType != "FastClipMedia" {
-		return nil
-	}
-	if r, ok := result.(*clipResult); status != task.StatusAborted && (!ok || !r.failed) {
-		return nil
-	}
+// dropClip removes, when the copy task of a persisted HLS clip fails or
+// is aborted, the media SimpleHlsClip or FastEditMedia created at once:
+// without its own copies the media would point at segments that may be
+// gone. (A remuxed clip is recorded only when its task succeeds.)
+func (s *Service) dropClip(ctx context.Context, tx *store.Tx, t *store.Task) error {
 	var p clipParams
 	if err := json.Unmarshal(t.Params, &p); err != nil || p.Remux {
 		return err

@@ -40,11 +40,8 @@ type notifyParams struct {
 
 // FinishTx records a task's completion event in the task's final
 // transaction (the engine's FinishTxFunc). TasksNotifyMode None suppresses
-// it. A failed clip copy also drops its media there (dropFailedClip).
+// it.
 func (s *Service) FinishTx(ctx context.Context, tx *store.Tx, t *store.Task, status string, result any) error {
-	if err := s.dropFailedClip(ctx, tx, t, status, result); err != nil {
-		return err
-	}
 	ev, ok := taskEvents[t.TaskType]
 	if !ok {
 		return nil
