@@ -8,17 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pullFile ingests a local file through PullUpload and returns its FileId.
-func pullFile(t *testing.T, s *server, path string) string {
-	t.Helper()
-	src := mediaServer(t, filepath.Dir(path))
-	resp, err := s.call("PullUpload", map[string]any{"MediaUrl": src.URL + "/" + filepath.Base(path)})
-	require.NoError(t, err)
-	d := waitTask(t, s.client(), resp["TaskId"].(string), nil)
-	require.EqualValues(t, 0, *d.Response.PullUploadTask.ErrCode, *d.Response.PullUploadTask.Message)
-	return *d.Response.PullUploadTask.FileId
-}
-
 // A transcode with a HeadTailSet plays the head, the source and the tail
 // as one output, each fitted to the source's frame: here a red 160x120
 // head without audio, a 2 s 320x240 source and a blue portrait tail.
@@ -31,7 +20,7 @@ func TestProcessMediaHeadTail(t *testing.T) {
 	ffmpeg(t, "-f", "lavfi", "-i", "color=blue:size=120x160:rate=25:duration=1",
 		"-f", "lavfi", "-i", "sine=frequency=880:sample_rate=44100:duration=1",
 		"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", filepath.Join(dir, "tail.mp4"))
-	head, tail := pullFile(t, s, filepath.Join(dir, "head.mp4")), pullFile(t, s, filepath.Join(dir, "tail.mp4"))
+	head, tail := ingestFile(t, s, filepath.Join(dir, "head.mp4")), ingestFile(t, s, filepath.Join(dir, "tail.mp4"))
 	main := ingestBlack(t, s)
 
 	_, err := s.call("ProcessMedia", map[string]any{"FileId": main, "MediaProcessTask": map[string]any{

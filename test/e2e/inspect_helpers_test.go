@@ -9,18 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// inspectIngest pulls the file name of dir (served over HTTP) into the
-// server and returns its FileId.
-func inspectIngest(t *testing.T, s *server, dir, name string) string {
-	t.Helper()
-	src := mediaServer(t, dir)
-	resp, err := s.call("PullUpload", map[string]any{"MediaUrl": src.URL + "/" + name})
-	require.NoError(t, err)
-	d := waitTask(t, s.client(), resp["TaskId"].(string), nil)
-	require.EqualValues(t, 0, *d.Response.PullUploadTask.ErrCode, *d.Response.PullUploadTask.Message)
-	return *d.Response.PullUploadTask.FileId
-}
-
 // inspectDetail waits for a task to end and returns its DescribeTaskDetail
 // both decoded and as raw JSON (for exact shape checks).
 func inspectDetail(t *testing.T, s *server, taskID string) (*vodapi.DescribeTaskDetailResponse, map[string]any) {

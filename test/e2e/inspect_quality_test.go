@@ -93,12 +93,12 @@ func TestInspectQuality(t *testing.T) {
 	inspectDefects(t, dir)
 	inspectLetterbox(t, dir)
 	inspectBlurDark(t, dir)
-	defects := inspectIngest(t, s, dir, "defects.mp4")
-	letterbox := inspectIngest(t, s, dir, "letterbox.mp4")
-	blurDark := inspectIngest(t, s, dir, "blurdark.mp4")
+	defects := ingestFile(t, s, filepath.Join(dir, "defects.mp4"))
+	letterbox := ingestFile(t, s, filepath.Join(dir, "letterbox.mp4"))
+	blurDark := ingestFile(t, s, filepath.Join(dir, "blurdark.mp4"))
 	// 2 s of a tone 30 dB quieter than the usual, audio only.
 	ffmpeg(t, "-f", "lavfi", "-i", "sine=f=440:d=2", "-af", "volume=-30dB", "-c:a", "aac", inspectPath(dir, "quiet.m4a"))
-	quiet := inspectIngest(t, s, dir, "quiet.m4a")
+	quiet := ingestFile(t, s, filepath.Join(dir, "quiet.m4a"))
 
 	var created vodapi.CreateQualityInspectTemplateResponse
 	require.NoError(t, s.callInto(t, "CreateQualityInspectTemplate", map[string]any{"Name": "all",
@@ -213,7 +213,7 @@ func TestInspectBadInputs(t *testing.T) {
 	s := startServer(t, serverOpts{})
 	dir := t.TempDir()
 	makeMP4(t, inspectPath(dir, "a.mp4"), 1)
-	fileID := inspectIngest(t, s, dir, "a.mp4")
+	fileID := ingestFile(t, s, filepath.Join(dir, "a.mp4"))
 	var c vodapi.CreateQualityInspectTemplateResponse
 	require.NoError(t, s.callInto(t, "CreateQualityInspectTemplate", map[string]any{"Name": "t"}, &c))
 	before := inspectTaskCount(t, s, fileID)

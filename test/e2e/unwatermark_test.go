@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,9 +83,9 @@ func TestUnwatermark(t *testing.T) {
 	s := startServer(t, serverOpts{})
 	dir := t.TempDir()
 	unwatermarkSources(t, dir)
-	logo := inspectIngest(t, s, dir, "logo.mp4")
-	plain := inspectIngest(t, s, dir, "plain.mp4")
-	tone := inspectIngest(t, s, dir, "tone.m4a")
+	logo := ingestFile(t, s, filepath.Join(dir, "logo.mp4"))
+	plain := ingestFile(t, s, filepath.Join(dir, "plain.mp4"))
+	tone := ingestFile(t, s, filepath.Join(dir, "tone.m4a"))
 
 	t.Run("logo", func(t *testing.T) {
 		r := unwatermarkRun(t, s, logo)
