@@ -34,9 +34,7 @@ func firstEntry(t *testing.T, playlist string) string {
 
 func statusOf(t *testing.T, u string) int {
 	t.Helper()
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp, _ := httpGet(t, u, nil)
 	return resp.StatusCode
 }
 

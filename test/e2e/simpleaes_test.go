@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"io"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -14,11 +13,7 @@ import (
 
 func getBody(t *testing.T, u string) (int, []byte) {
 	t.Helper()
-	resp, err := http.Get(u)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	resp, b := httpGet(t, u, nil)
 	return resp.StatusCode, b
 }
 
