@@ -69,14 +69,20 @@ func (l *leftovers) beforePublish(ctx context.Context) error {
 // none of them. A failure only leaves files behind, so it is logged.
 func (l *leftovers) remove(ctx context.Context) {
 	newKeys := map[string]bool{}
+	listed := map[string][]string{} // folder → its keys, listed once
 	for _, p := range l.owned {
 		// List names folders: a file-name prefix ("f0.f10_") is looked
 		// for in its folder.
 		prefix := l.mdir + "/" + p
-		keys, err := l.s.cfg.Blob.List(ctx, prefix[:strings.LastIndex(prefix, "/")])
-		if err != nil {
-			l.log.Warn("list replaced outputs", "prefix", p, "err", err)
-			continue
+		folder := prefix[:strings.LastIndex(prefix, "/")]
+		keys, ok := listed[folder]
+		if !ok {
+			var err error
+			if keys, err = l.s.cfg.Blob.List(ctx, folder); err != nil {
+				l.log.Warn("list replaced outputs", "prefix", p, "err", err)
+				continue
+			}
+			listed[folder] = keys
 		}
 		for _, k := range keys {
 			if strings.HasPrefix(k, prefix) && !l.staged[strings.TrimPrefix(k, l.mdir+"/")] {
